@@ -1,0 +1,5 @@
+//! The pure domain: types that parse, the catalogue model and the rules of the standard.
+//! No I/O, no AWS, no HTTP types here.
+
+pub mod catalogue;
+pub mod ids;

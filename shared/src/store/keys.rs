@@ -1,0 +1,62 @@
+//! The single-table key layout: the ONE place that says where each kind of record lives.
+//!
+//! | record | pk | sk | gsi1 (pk / sk) |
+//! |---|---|---|---|
+//! | department | `CATALOGUE` | `DEPT#<id>` | – |
+//! | window | `CATALOGUE` | `WIN#<id>` | `DEPT#<deptId>` / `WIN#<id>` |
+//! | licensing item (full guide) | `ITEM#<code>` | `GUIDE` | `DEPT#<deptId>` / `ITEM#<code>` |
+//! | item list entry | `CATALOGUE` | `ITEM#<code>` | – |
+//! | policy | `POLICY#<id>` | `POLICY` | `POLICIES` / `<date>#<id>`, gsi2 `POLICIES#<kind>` / `<date>#<id>` |
+//! | catalogue seed marker | `CATALOGUE` | `SEEDED` | – |
+//! | user | `USER#<userId>` | `PROFILE` | – |
+//! | login claim | `LOGIN#<kind>#<value>` | `CLAIM` | – |
+//! | inbox message | `USER#<userId>` | `MSG#<time>#<id>` | – |
+//! | refresh token | `REFRESH#<sha256(token)>` | `TOKEN` | – (expires) |
+//!
+//! Access patterns served, each by one request: the catalogue lists (departments, windows,
+//! item summaries) are one bounded partition; an item by code is one get; items and windows by
+//! department one GSI query; policies newest first, all or by kind, one GSI query; a user by
+//! any login account is one get of the claim plus one get of the user.
+
+pub const CATALOGUE: &str = "CATALOGUE";
+pub const SEEDED: &str = "SEEDED";
+pub const GUIDE: &str = "GUIDE";
+pub const PROFILE: &str = "PROFILE";
+pub const CLAIM: &str = "CLAIM";
+pub const TOKEN: &str = "TOKEN";
+pub const POLICY: &str = "POLICY";
+pub const POLICIES: &str = "POLICIES";
+
+pub fn department_sk(id: &str) -> String {
+    format!("DEPT#{id}")
+}
+pub fn department_index(id: &str) -> String {
+    format!("DEPT#{id}")
+}
+pub fn window_sk(id: &str) -> String {
+    format!("WIN#{id}")
+}
+pub fn item_pk(code: &str) -> String {
+    format!("ITEM#{code}")
+}
+pub fn item_sk(code: &str) -> String {
+    format!("ITEM#{code}")
+}
+pub fn policy_pk(id: &str) -> String {
+    format!("POLICY#{id}")
+}
+pub fn policies_by_kind(kind: &str) -> String {
+    format!("POLICIES#{kind}")
+}
+pub fn user_pk(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+pub fn login_pk(kind: &str, value: &str) -> String {
+    format!("LOGIN#{kind}#{value}")
+}
+pub fn message_sk(at: &str, id: &str) -> String {
+    format!("MSG#{at}#{id}")
+}
+pub fn refresh_pk(token_hash: &str) -> String {
+    format!("REFRESH#{token_hash}")
+}
