@@ -1,18 +1,85 @@
 //! The demo catalogue shipped with the code and its idempotent loader.
+//!
+//! The catalogue (`shared/seed/catalogue.json`) and its form templates
+//! (`shared/seed/templates/`) are compiled into the binaries, so any function or the local
+//! server can seed a fresh store. Loading writes a marker holding the catalogue's hash; a
+//! start that finds the same hash does nothing, and an edited catalogue is loaded again.
 
-use crate::domain::catalogue::Catalogue;
+use include_dir::{Dir, include_dir};
+use serde_json::json;
+use sha2::{Digest, Sha256};
 
-/// The catalogue file, compiled in so that every function binary can seed a fresh store.
+use crate::{
+    docs::{DocError, DocumentStore},
+    domain::catalogue::{Catalogue, DocumentRef},
+    store::{Condition, Record, RecordStore, StoreError, catalogue, keys},
+};
+
+/// The catalogue file.
 pub const CATALOGUE_JSON: &str = include_str!("../seed/catalogue.json");
+static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/seed/templates");
 
 /// Parses the shipped catalogue.
 pub fn shipped_catalogue() -> Catalogue {
     serde_json::from_str(CATALOGUE_JSON).expect("shared/seed/catalogue.json is checked by tests")
 }
 
+/// Where a template or sample lives in the document store.
+pub fn document_key(doc: &DocumentRef) -> String {
+    format!("catalogue/{}", doc.path)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Docs(#[from] DocError),
+    #[error("template {0} is named in the catalogue but not shipped")]
+    MissingTemplate(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Loaded,
+    AlreadyCurrent,
+}
+
+/// Loads the shipped catalogue unless this exact version is already loaded.
+pub async fn load_catalogue(
+    store: &dyn RecordStore,
+    docs: &dyn DocumentStore,
+) -> Result<SeedOutcome, SeedError> {
+    let hash = format!("{:x}", Sha256::digest(CATALOGUE_JSON.as_bytes()));
+    if let Some(marker) = store.get(keys::CATALOGUE, keys::SEEDED).await?
+        && marker.body["hash"] == hash.as_str()
+    {
+        return Ok(SeedOutcome::AlreadyCurrent);
+    }
+    let c = shipped_catalogue();
+    for material in c.items.iter().flat_map(|i| &i.materials) {
+        for doc in material.template.iter().chain(material.sample.iter()) {
+            let file =
+                TEMPLATES.get_file(&doc.path).ok_or_else(|| SeedError::MissingTemplate(doc.path.clone()))?;
+            docs.put(&document_key(doc), file.contents().to_vec()).await?;
+        }
+    }
+    catalogue::save(store, &c).await?;
+    // The marker goes last: a start interrupted half-way loads everything again.
+    store.put(Record::new(keys::CATALOGUE, keys::SEEDED, json!({ "hash": hash })), Condition::None).await?;
+    Ok(SeedOutcome::Loaded)
+}
+
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::{
+        docs::fs::FsDocuments,
+        domain::catalogue::PolicyKind,
+        store::{CountingStore, sqlite::SqliteStore},
+    };
 
     #[test]
     fn shipped_catalogue_parses_and_is_consistent() {
@@ -29,8 +96,51 @@ mod tests {
         assert!(c.departments.len() >= 5, "at least 5 departments");
         assert!(c.items.len() >= 12, "at least 12 licensing items");
         assert!(c.policies.len() >= 6, "at least 6 policies");
-        for kind in crate::domain::catalogue::PolicyKind::ALL {
+        for kind in PolicyKind::ALL {
             assert!(c.policies.iter().any(|p| p.kind == kind), "a policy of kind {kind:?}");
         }
+    }
+
+    #[test]
+    fn every_template_named_is_shipped_and_every_shipped_file_is_used() {
+        let c = shipped_catalogue();
+        let named: std::collections::HashSet<String> = c
+            .items
+            .iter()
+            .flat_map(|i| &i.materials)
+            .flat_map(|m| m.template.iter().chain(m.sample.iter()))
+            .map(|d| d.path.clone())
+            .collect();
+        for path in &named {
+            assert!(TEMPLATES.get_file(path).is_some(), "template {path} is missing");
+            crate::docs::check_key(&format!("catalogue/{path}")).expect("template paths are valid keys");
+        }
+        let mut shipped = Vec::new();
+        fn walk(dir: &Dir<'_>, out: &mut Vec<String>) {
+            for f in dir.files() {
+                out.push(f.path().to_string_lossy().into_owned());
+            }
+            for d in dir.dirs() {
+                walk(d, out);
+            }
+        }
+        walk(&TEMPLATES, &mut shipped);
+        for path in shipped {
+            assert!(named.contains(&path), "shipped template {path} is used by no material");
+        }
+    }
+
+    #[tokio::test]
+    async fn loading_twice_writes_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, trips) = CountingStore::new(Arc::new(SqliteStore::in_memory().unwrap()));
+        let docs = FsDocuments::new(dir.path());
+        assert_eq!(load_catalogue(&store, &docs).await.unwrap(), SeedOutcome::Loaded);
+        assert!(trips.writes() > 0);
+        trips.reset();
+        assert_eq!(load_catalogue(&store, &docs).await.unwrap(), SeedOutcome::AlreadyCurrent);
+        assert_eq!((trips.reads(), trips.writes()), (1, 0), "a second start reads one marker");
+        let c = shipped_catalogue();
+        assert_eq!(catalogue::item_summaries(&store).await.unwrap().len(), c.items.len());
     }
 }

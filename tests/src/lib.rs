@@ -1,1 +1,151 @@
+//! Test support: a fresh, seeded platform per test, driven in-process through the combined
+//! router (no ports), with a clock the test controls and a round-trip counter on the store.
 
+use std::sync::Arc;
+
+use axum::{Router, body::Body};
+use http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use wangban_shared::{
+    auth::PrivateKey,
+    clock::ManualClock,
+    config::AppContext,
+    docs::fs::FsDocuments,
+    seed,
+    store::{CountingStore, RecordStore, RoundTrips, sqlite::SqliteStore},
+};
+
+/// Valid identifiers for tests (check characters computed by hand and by the parsers' tests).
+pub mod ids {
+    pub const PERSON_A: &str = "52010219900101123X";
+    pub const PERSON_B: &str = "520103198512150049";
+    pub const PERSON_C: &str = "522627197806302111";
+    pub const COMPANY_A: &str = "91350100M000100Y43";
+    pub const COMPANY_B: &str = "914403001922038216";
+    pub const PHONE_A: &str = "13800138000";
+    pub const PHONE_B: &str = "13985012345";
+    pub const PHONE_C: &str = "15085123456";
+    pub const PASSWORD: &str = "Guizhou2026ok";
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub ctx: AppContext,
+    pub trips: Arc<RoundTrips>,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json answer with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", String::from_utf8_lossy(&self.bytes));
+        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+        let body = self.json();
+        assert_eq!(body["code"], code, "body: {body}");
+        assert_eq!(body["status"], status);
+        assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a detail for the user");
+        body
+    }
+}
+
+impl TestApp {
+    /// A fresh platform on its own SQLite database and document folder, demo catalogue loaded.
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite: Arc<dyn RecordStore> =
+            Arc::new(SqliteStore::open(&dir.path().join("wangban.db")).unwrap());
+        let (counting, trips) = CountingStore::new(sqlite);
+        let store: Arc<dyn RecordStore> = Arc::new(counting);
+        let docs = Arc::new(FsDocuments::new(dir.path().join("docs")));
+        let clock = Arc::new(ManualClock::new(time::macros::datetime!(2026-12-03 09:00 +08:00)));
+        let ctx = AppContext::new(store, docs, PrivateKey::generate(), clock.clone());
+        seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await.unwrap();
+        trips.reset();
+        Self { router: wangban_local::app(ctx.clone()), ctx, trips, clock, _dir: dir }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        TestResponse { status, headers, bytes }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(value) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).unwrap()).await
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.call(Method::GET, uri, None, None).await
+    }
+
+    pub async fn get_as(&self, uri: &str, token: &str) -> TestResponse {
+        self.call(Method::GET, uri, None, Some(token)).await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
+        self.call(Method::POST, uri, Some(body), None).await
+    }
+
+    /// Registers an individual and returns the user id.
+    pub async fn register_person(&self, name: &str, id_number: &str, phone: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/auth/register",
+                json!({"kind": "individual", "name": name, "idNumber": id_number, "phone": phone, "password": ids::PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+        r.json()["userId"].as_str().unwrap().to_owned()
+    }
+
+    /// Logs in and returns the token pair.
+    pub async fn login(&self, account: &str, password: &str) -> Value {
+        let r = self.post("/api/v1/auth/login", json!({"account": account, "password": password})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+        r.json()
+    }
+
+    /// Registers a person and returns their access token.
+    pub async fn person_token(&self, id_number: &str, phone: &str) -> String {
+        self.register_person("张三", id_number, phone).await;
+        self.login(id_number, ids::PASSWORD).await["accessToken"].as_str().unwrap().to_owned()
+    }
+}

@@ -1,1 +1,23 @@
+//! disclosure (§4.1): departments, windows, licensing items with their full service guides,
+//! form templates, policy news, and the public replies and decisions. Every route is public and
+//! cacheable (strong ETag, 304 on `If-None-Match`).
 
+mod catalogue;
+mod public;
+
+use axum::{Router, routing::get};
+use wangban_shared::config::AppContext;
+
+pub fn router(ctx: AppContext) -> Router {
+    Router::new()
+        .route("/api/v1/departments", get(catalogue::departments))
+        .route("/api/v1/departments/{id}", get(catalogue::department))
+        .route("/api/v1/windows", get(catalogue::windows))
+        .route("/api/v1/items", get(catalogue::items))
+        .route("/api/v1/items/{code}", get(catalogue::item))
+        .route("/api/v1/items/{code}/materials/{material_id}/template", get(catalogue::template))
+        .route("/api/v1/policies", get(public::policies))
+        .route("/api/v1/public/replies", get(public::replies))
+        .route("/api/v1/public/decisions", get(public::decisions))
+        .with_state(ctx)
+}

@@ -364,3 +364,39 @@ fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
+
+/// The list entry of an item (`GET /items`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemSummary {
+    pub code: ItemCode,
+    pub name: String,
+    pub department_id: String,
+    pub statutory_days: u16,
+    pub promised_days: u16,
+    pub applicant_kinds: Vec<ApplicantKind>,
+    pub free: bool,
+}
+
+impl From<&LicensingItem> for ItemSummary {
+    fn from(i: &LicensingItem) -> Self {
+        Self {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            department_id: i.department_id.clone(),
+            statutory_days: i.statutory_days,
+            promised_days: i.promised_days,
+            applicant_kinds: i.applicant_kinds.clone(),
+            free: i.is_free(),
+        }
+    }
+}
+
+impl ItemSummary {
+    /// The `?q=` search: a case-insensitive substring of the name or the code. Works on Chinese
+    /// text because it compares characters, not words.
+    pub fn matches(&self, q: &str) -> bool {
+        let q = q.trim();
+        q.is_empty() || self.name.contains(q) || self.code.as_str().contains(&q.to_ascii_uppercase())
+    }
+}

@@ -96,7 +96,7 @@ impl IdError {
             | UsccOrganisationCode
             | UsccCheck => "invalid_uscc",
             PhoneLength { .. } | PhoneCharacter | PhoneCountryCode | PhonePrefix => "invalid_phone",
-            ItemCode => "invalid_item_code",
+            IdError::ItemCode => "invalid_item_code",
         }
     }
 
@@ -121,7 +121,7 @@ impl IdError {
             PhoneCharacter => "手机号码只能包含数字，请核对后重新输入",
             PhoneCountryCode => "仅支持中国大陆手机号码，请核对后重新输入",
             PhonePrefix => "手机号码应以13至19开头，请核对后重新输入",
-            ItemCode => "事项编码格式不正确",
+            IdError::ItemCode => "事项编码格式不正确",
         }
     }
 }
@@ -164,15 +164,11 @@ macro_rules! string_id {
     };
 }
 
-/// Keeps the first `head` and last `tail` characters of an ASCII string, the rest as '*'.
+/// Keeps the first `head` and last `tail` characters of an ASCII string of at least
+/// `head + tail` characters, the rest as '*'.
 fn mask(s: &str, head: usize, tail: usize) -> String {
     let n = s.len();
-    let stars = n.saturating_sub(head + tail);
-    let mut out = String::with_capacity(n);
-    out.push_str(&s[..head.min(n)]);
-    out.extend(std::iter::repeat_n('*', stars));
-    out.push_str(&s[n - tail.min(n - head.min(n))..]);
-    out
+    format!("{}{}{}", &s[..head], "*".repeat(n - head - tail), &s[n - tail..])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,16 +210,16 @@ impl ResidentId {
         if len != 18 {
             return Err(IdError::IdNumberLength { len });
         }
-        // 18 characters; anything non-ASCII is refused below, so from here bytes = characters.
-        let mut bytes: Vec<u8> = Vec::with_capacity(18);
+        // 18 characters; anything non-ASCII is refused here, so from now on bytes = characters.
+        let mut value = String::with_capacity(18);
         for (i, c) in s.chars().enumerate() {
-            let b = match c {
-                '0'..='9' => c as u8,
-                'X' | 'x' if i == 17 => b'X',
+            match c {
+                '0'..='9' => value.push(c),
+                'X' | 'x' if i == 17 => value.push('X'),
                 _ => return Err(IdError::IdNumberCharacter { position: i + 1 }),
-            };
-            bytes.push(b);
+            }
         }
+        let bytes = value.as_bytes();
         let digit = |i: usize| u32::from(bytes[i] - b'0');
 
         let province = (digit(0) * 10 + digit(1)) as u8;
@@ -246,7 +242,6 @@ impl ResidentId {
             return Err(IdError::IdNumberCheck);
         }
 
-        let value = String::from_utf8(bytes).expect("ASCII digits and 'X'");
         Ok(Self { value, birth_date })
     }
 
@@ -614,8 +609,8 @@ mod tests {
         assert_eq!(c.organisation_code(), "M000100Y4");
         assert_eq!(c.masked(), "913501********0Y43");
         assert_eq!(uscc_from("91350100M000100Y"), "91350100M000100Y43");
-        // The same example with a wrong check character (from the standard's text).
-        assert_eq!(Uscc::parse("91350100M000100Y4Z"), Err(IdError::UsccCheck));
+        // The standard's counter-example ends in 'Z', which is not even in the character set.
+        assert_eq!(Uscc::parse("91350100M000100Y4Z"), Err(IdError::UsccCharacter { position: 18 }));
     }
 
     #[test]
@@ -623,10 +618,10 @@ mod tests {
         // Org code 19220382-1: Σ = 164, 164 mod 11 = 10, 11 − 10 = 1. USCC Σ = 831,
         // 831 mod 31 = 25, 31 − 25 = 6.
         assert!(Uscc::parse("914403001922038216").is_ok());
-        // Org code 71093123-X: Σ = 155, 155 mod 11 = 1, 11 − 1 = 10 → X. USCC Σ = 1276,
-        // 1276 mod 31 = 5, 31 − 5 = 26 → T. ("9111000071093123XX" has a wrong check character.)
-        assert!(Uscc::parse("9111000071093123XT").is_ok());
-        assert_eq!(Uscc::parse("9111000071093123XX"), Err(IdError::UsccCheck));
+        // Org code 71093123-X: Σ = 155, 155 mod 11 = 1, 11 − 1 = 10 → X. USCC (X = 29):
+        // Σ = 1304, 1304 mod 31 = 2, 31 − 2 = 29 → X.
+        assert!(Uscc::parse("9111000071093123XX").is_ok());
+        assert_eq!(Uscc::parse("9111000071093123XT"), Err(IdError::UsccCheck));
         // Every registration authority code.
         for a in "123456789ANY".chars() {
             let s = uscc_from(&format!("{a}1110000MA01AB2C"));
@@ -670,7 +665,8 @@ mod tests {
             ("B1350100M000100Y43", UsccRegistrationAuthority),
             ("913501A0M000100Y43", UsccDivision),
             ("91350100M000100Y44", UsccCheck),
-            ("91350100M000100Y4Z", UsccCheck),
+            ("91350100M000100Y4Z", UsccCharacter { position: 18 }),
+            ("91350100M000100Y42", UsccCheck),
         ];
         for (input, expected) in cases {
             let err = Uscc::parse(input).unwrap_err();
@@ -791,7 +787,7 @@ mod tests {
             PhoneCharacter,
             PhoneCountryCode,
             PhonePrefix,
-            ItemCode,
+            IdError::ItemCode,
         ];
         for e in all {
             assert!(
@@ -866,7 +862,8 @@ mod tests {
             prop_assert_eq!(id.birth_date(), d);
             let json = serde_json::to_string(&id).unwrap();
             prop_assert_eq!(serde_json::from_str::<ResidentId>(&json).unwrap(), id.clone());
-            prop_assert_eq!(ResidentId::parse(&id.to_string()).unwrap(), id);
+            let shown = format!("{id}");
+            prop_assert_eq!(ResidentId::parse(&shown).unwrap(), id);
         }
 
         #[test]
@@ -880,7 +877,8 @@ mod tests {
         #[test]
         fn prop_id_lower_case_normalises((s, _) in valid_id()) {
             let lower = s.to_ascii_lowercase();
-            prop_assert_eq!(ResidentId::parse(&lower).unwrap().as_str(), s.as_str());
+            let parsed = ResidentId::parse(&lower).unwrap();
+            prop_assert_eq!(parsed.as_str(), s.as_str());
         }
 
         #[test]
@@ -889,7 +887,8 @@ mod tests {
             prop_assert_eq!(c.as_str(), s.as_str());
             let json = serde_json::to_string(&c).unwrap();
             prop_assert_eq!(serde_json::from_str::<Uscc>(&json).unwrap(), c.clone());
-            prop_assert_eq!(Uscc::parse(&c.to_string()).unwrap(), c);
+            let shown = format!("{c}");
+            prop_assert_eq!(Uscc::parse(&shown).unwrap(), c);
         }
 
         #[test]
@@ -903,7 +902,8 @@ mod tests {
         #[test]
         fn prop_uscc_lower_case_normalises(s in valid_uscc()) {
             let lower = s.to_ascii_lowercase();
-            prop_assert_eq!(Uscc::parse(&lower).unwrap().as_str(), s.as_str());
+            let parsed = Uscc::parse(&lower).unwrap();
+            prop_assert_eq!(parsed.as_str(), s.as_str());
         }
 
         #[test]
@@ -928,17 +928,20 @@ mod tests {
             chars[pos] = bad;
             prop_assert!(Phone::parse(&chars.concat()).is_err());
             for first in ["0", "2", "9"] {
-                prop_assert!(Phone::parse(&format!("{first}{}", &s[1..])).is_err());
+                let bad_first = format!("{first}{}", &s[1..]);
+                prop_assert!(Phone::parse(&bad_first).is_err());
             }
             for second in ["0", "1", "2"] {
-                prop_assert!(Phone::parse(&format!("1{second}{}", &s[2..])).is_err());
+                let bad_second = format!("1{second}{}", &s[2..]);
+                prop_assert!(Phone::parse(&bad_second).is_err());
             }
         }
 
         #[test]
         fn prop_item_code_lower_case_normalises(s in "[A-Z0-9][A-Z0-9-]{3,47}") {
             let lower = s.to_ascii_lowercase();
-            prop_assert_eq!(ItemCode::parse(&lower).unwrap().as_str(), s.as_str());
+            let parsed = ItemCode::parse(&lower).unwrap();
+            prop_assert_eq!(parsed.as_str(), s.as_str());
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The pure domain: types that parse, the catalogue model and the rules of the standard.
 //! No I/O, no AWS, no HTTP types here.
 
+pub mod account;
 pub mod catalogue;
 pub mod ids;

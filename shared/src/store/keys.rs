@@ -12,6 +12,7 @@
 //! | login claim | `LOGIN#<kind>#<value>` | `CLAIM` | – |
 //! | inbox message | `USER#<userId>` | `MSG#<time>#<id>` | – |
 //! | refresh token | `REFRESH#<sha256(token)>` | `TOKEN` | – (expires) |
+//! | published reply / decision notice | (owner's record) | – | `PUBLIC#REPLIES` or `PUBLIC#DECISIONS` / `<time>#<id>` |
 //!
 //! Access patterns served, each by one request: the catalogue lists (departments, windows,
 //! item summaries) are one bounded partition; an item by code is one get; items and windows by
@@ -26,6 +27,8 @@ pub const CLAIM: &str = "CLAIM";
 pub const TOKEN: &str = "TOKEN";
 pub const POLICY: &str = "POLICY";
 pub const POLICIES: &str = "POLICIES";
+pub const PUBLIC_REPLIES: &str = "PUBLIC#REPLIES";
+pub const PUBLIC_DECISIONS: &str = "PUBLIC#DECISIONS";
 
 pub fn department_sk(id: &str) -> String {
     format!("DEPT#{id}")

@@ -6,10 +6,12 @@
 //! DynamoDB's, so nothing that works on SQLite can fail in the cloud: 400 KB per item, 100
 //! operations per transaction, one operation per item in a transaction.
 
+pub mod catalogue;
 mod counting;
 mod cursor;
 pub mod keys;
 pub mod sqlite;
+pub mod users;
 
 #[cfg(any(test, feature = "contract"))]
 pub mod contract;

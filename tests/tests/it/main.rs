@@ -1,1 +1,5 @@
+//! One integration-test binary (one link) for every cross-function scenario.
 
+mod disclosure;
+mod events;
+mod registration;

@@ -1,0 +1,137 @@
+//! The catalogue routes.
+
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::json;
+use wangban_shared::{
+    config::AppContext,
+    domain::{catalogue::ItemSummary, ids::ItemCode},
+    http::{ApiError, ApiQuery, ApiResult, cache, list::ListPage},
+    seed,
+    store::catalogue as repo,
+};
+
+fn item_not_found() -> ApiError {
+    ApiError::not_found("item_not_found", "未找到该办理事项，请核对事项编码")
+}
+
+pub async fn departments(State(ctx): State<AppContext>, headers: HeaderMap) -> ApiResult<Response> {
+    let departments = repo::departments(ctx.store.as_ref()).await?;
+    Ok(cache::cached_json(&headers, &ListPage::new(departments, None)))
+}
+
+pub async fn department(
+    State(ctx): State<AppContext>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let department = repo::department(ctx.store.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("department_not_found", "未找到该部门"))?;
+    let (windows, items) = repo::department_contents(ctx.store.as_ref(), &id).await?;
+    let mut body = serde_json::to_value(&department).expect("serialises");
+    body["windows"] = json!(windows);
+    body["items"] = json!(items);
+    Ok(cache::cached_json(&headers, &body))
+}
+
+pub async fn windows(State(ctx): State<AppContext>, headers: HeaderMap) -> ApiResult<Response> {
+    let windows = repo::windows(ctx.store.as_ref()).await?;
+    Ok(cache::cached_json(&headers, &ListPage::new(windows, None)))
+}
+
+#[derive(Deserialize)]
+pub struct ItemFilter {
+    department: Option<String>,
+    q: Option<String>,
+}
+
+/// `?department=` narrows to one department (an index query); `?q=` keeps items whose name or
+/// code contains the text. The catalogue is bounded (hundreds of items), so it is one page.
+pub async fn items(
+    State(ctx): State<AppContext>,
+    ApiQuery(filter): ApiQuery<ItemFilter>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if filter.q.as_deref().is_some_and(|q| q.chars().count() > 50) {
+        return Err(ApiError::bad_request("invalid_query", "搜索词不能超过 50 个字"));
+    }
+    let mut items: Vec<ItemSummary> = match filter.department.as_deref().filter(|d| !d.is_empty()) {
+        Some(dept) => repo::department_contents(ctx.store.as_ref(), dept).await?.1,
+        None => repo::item_summaries(ctx.store.as_ref()).await?,
+    };
+    if let Some(q) = filter.q.as_deref() {
+        items.retain(|i| i.matches(q));
+    }
+    Ok(cache::cached_json(&headers, &ListPage::new(items, None)))
+}
+
+/// The full service guide (§4.1.2 a–h): one store read.
+pub async fn item(
+    State(ctx): State<AppContext>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let code = ItemCode::parse(&code).map_err(|_| item_not_found())?;
+    let item = repo::item(ctx.store.as_ref(), &code).await?.ok_or_else(item_not_found)?;
+    let mut body = serde_json::to_value(&item).expect("serialises");
+    body["free"] = json!(item.is_free());
+    for (i, m) in item.materials.iter().enumerate() {
+        if m.template.is_some() {
+            body["materials"][i]["templateUrl"] =
+                json!(format!("/api/v1/items/{}/materials/{}/template", item.code, m.id));
+        }
+    }
+    Ok(cache::cached_json(&headers, &body))
+}
+
+/// The blank form of a material, as a download.
+pub async fn template(
+    State(ctx): State<AppContext>,
+    Path((code, material_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let code = ItemCode::parse(&code).map_err(|_| item_not_found())?;
+    let item = repo::item(ctx.store.as_ref(), &code).await?.ok_or_else(item_not_found)?;
+    let doc = item
+        .material(&material_id)
+        .and_then(|m| m.template.as_ref())
+        .ok_or_else(|| ApiError::not_found("template_not_found", "该材料没有可下载的表格"))?;
+    let bytes = ctx.docs.get(&seed::document_key(doc)).await.map_err(|e| {
+        tracing::error!(error = %e, "template read failed");
+        ApiError::internal()
+    })?;
+    let Some(bytes) = bytes else {
+        tracing::error!(path = %doc.path, "template named in the catalogue is missing from the document store");
+        return Err(ApiError::not_found("template_not_found", "表格文件暂不可用，请联系窗口"));
+    };
+    let mut response = cache::cached(&headers, &doc.content_type, bytes);
+    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&doc.file_name));
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).expect("percent-encoded is ASCII"),
+    );
+    Ok(response.into_response())
+}
+
+/// RFC 5987 encoding for a UTF-8 file name.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_percent_encoded() {
+        assert_eq!(super::percent_encode("申请书 1.txt"), "%E7%94%B3%E8%AF%B7%E4%B9%A6%201.txt");
+    }
+}
