@@ -9,6 +9,7 @@
 //! - [`config`]: the context every function builds once at cold start.
 //! - [`seed`]: the demo catalogue and its idempotent loader.
 
+pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -61,6 +61,21 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// Adds what every deployed router shares: problem+json for unknown paths and methods, and
+/// the request log.
+pub fn with_edges(router: axum::Router) -> axum::Router {
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(log_request))
+}
+
+/// Runs one function's router as a Lambda function: context built once at cold start.
+pub async fn run_lambda(router: fn(AppContext) -> axum::Router) -> Result<(), lambda_http::Error> {
+    let ctx = bootstrap().await?;
+    lambda_http::run(with_edges(router(ctx))).await
+}
+
 /// The answer for a path no function owns.
 pub async fn not_found() -> Response {
     ApiError::not_found("not_found", "请求的地址不存在").into_response()

@@ -48,3 +48,8 @@ async fn published(ctx: &AppContext, partition: &str, headers: &HeaderMap) -> Ap
     let items: Vec<_> = page.items.into_iter().map(|r| r.body).collect();
     Ok(cache::cached_json(headers, &ListPage::new(items, page.next)))
 }
+
+/// The OpenAPI 3.1 description of the whole v1 API.
+pub async fn openapi(headers: HeaderMap) -> Response {
+    cache::cached(&headers, "application/json", wangban_shared::api::OPENAPI_JSON.as_bytes().to_vec())
+}

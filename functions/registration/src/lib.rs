@@ -10,6 +10,16 @@ use axum::{
 };
 use wangban_shared::config::AppContext;
 
+/// Every (method, path) this function serves; API Gateway routes these to it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/v1/auth/register"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("GET", "/api/v1/auth/jwks"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/me/messages"),
+];
+
 pub fn router(ctx: AppContext) -> Router {
     Router::new()
         .route("/api/v1/auth/register", post(accounts::register))

@@ -1,1 +1,74 @@
+//! The sample API Gateway (HTTP API v2) events in `events/<function>/` are fed through
+//! `lambda_http`'s own event deserialisation into that function's router, in file-name order
+//! on one fresh store, and must answer with the status listed in `events/<function>/expected.json`.
+//! So the samples used with `cargo lambda invoke` can never rot.
 
+use std::{collections::BTreeMap, path::PathBuf};
+
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use wangban_shared::config::AppContext;
+use wangban_tests::TestApp;
+
+fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+fn router_of(function: &str, ctx: AppContext) -> Router {
+    match function {
+        "disclosure" => wangban_disclosure::router(ctx),
+        "registration" => wangban_registration::router(ctx),
+        other => panic!("events/{other}/ names no known function"),
+    }
+}
+
+#[tokio::test]
+async fn every_sample_event_is_answered_as_expected_by_its_function() {
+    let mut functions: Vec<_> = std::fs::read_dir(events_dir())
+        .expect("events/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    functions.sort();
+    assert!(functions.len() >= 2, "sample events for at least disclosure and registration");
+    let mut checked = 0;
+    for dir in functions {
+        let function = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let expected: BTreeMap<String, u16> = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("expected.json"))
+                .unwrap_or_else(|_| panic!("events/{function}/expected.json lists each event's status")),
+        )
+        .unwrap();
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && n != "expected.json")
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            expected.keys().cloned().collect::<Vec<_>>(),
+            "events/{function}: files and expected.json agree"
+        );
+
+        let app = TestApp::spawn().await;
+        let router = router_of(&function, app.ctx.clone());
+        for file in files {
+            let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+            let request = lambda_http::request::from_str(&text)
+                .unwrap_or_else(|e| panic!("events/{function}/{file} is not an API Gateway event: {e}"));
+            let response = router.clone().oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(
+                status,
+                expected[&file],
+                "events/{function}/{file}: {}",
+                String::from_utf8_lossy(&body)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} sample events");
+}

@@ -3,3 +3,4 @@
 mod disclosure;
 mod events;
 mod registration;
+mod routes;
