@@ -110,7 +110,10 @@ pub async fn template(
         return Err(ApiError::not_found("template_not_found", "表格文件暂不可用，请联系窗口"));
     };
     let mut response = cache::cached(&headers, &doc.content_type, bytes);
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&doc.file_name));
+    // `filename` (ASCII) for clients that ignore RFC 5987 (curl -J), `filename*` for the Chinese name.
+    let ascii = doc.path.rsplit('/').next().unwrap_or("template");
+    let disposition =
+        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(&doc.file_name));
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).expect("percent-encoded is ASCII"),

@@ -179,7 +179,9 @@ async fn a_form_template_downloads_with_its_chinese_file_name() {
     assert_eq!(r.status, 200);
     let doc = material.template.as_ref().unwrap();
     assert_eq!(r.header("content-type"), Some(doc.content_type.as_str()));
-    assert!(r.header("content-disposition").unwrap().starts_with("attachment; filename*=UTF-8''"));
+    let disposition = r.header("content-disposition").unwrap();
+    assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''%"), "the Chinese name, percent-encoded: {disposition}");
     assert!(!r.bytes.is_empty());
 
     let without = item.materials.iter().find(|m| m.template.is_none());
