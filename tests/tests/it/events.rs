@@ -19,6 +19,9 @@ fn router_of(function: &str, ctx: AppContext) -> Router {
     match function {
         "disclosure" => wangban_disclosure::router(ctx),
         "registration" => wangban_registration::router(ctx),
+        "upload" => wangban_upload::router(ctx),
+        "decision" => wangban_decision::router(ctx),
+        "status" => wangban_status::router(ctx),
         other => panic!("events/{other}/ names no known function"),
     }
 }

@@ -4,3 +4,4 @@ mod disclosure;
 mod events;
 mod registration;
 mod routes;
+mod uploads;

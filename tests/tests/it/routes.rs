@@ -7,7 +7,13 @@ use http::Method;
 use wangban_tests::TestApp;
 
 fn declared() -> BTreeSet<(String, String)> {
-    [wangban_disclosure::ROUTES, wangban_registration::ROUTES]
+    [
+        wangban_disclosure::ROUTES,
+        wangban_registration::ROUTES,
+        wangban_upload::ROUTES,
+        wangban_decision::ROUTES,
+        wangban_status::ROUTES,
+    ]
         .iter()
         .flat_map(|routes| routes.iter())
         .map(|(m, p)| (m.to_string(), p.to_string()))

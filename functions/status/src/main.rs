@@ -1,0 +1,6 @@
+//! The status Lambda function: the router of `wangban_status` behind API Gateway.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    wangban_shared::runtime::run_lambda(wangban_status::router).await
+}

@@ -1,0 +1,6 @@
+//! The upload Lambda function: the router of `wangban_upload` behind API Gateway.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    wangban_shared::runtime::run_lambda(wangban_upload::router).await
+}
