@@ -1,7 +1,7 @@
 //! The catalogue routes.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -9,8 +9,11 @@ use serde::Deserialize;
 use serde_json::json;
 use wangban_shared::{
     config::AppContext,
-    domain::{catalogue::ItemSummary, ids::ItemCode},
-    http::{ApiError, ApiQuery, ApiResult, cache, list::ListPage},
+    domain::{
+        catalogue::{DocumentRef, ItemSummary, Material},
+        ids::ItemCode,
+    },
+    http::{ApiError, ApiPath, ApiQuery, ApiResult, cache, list::ListPage},
     seed,
     store::catalogue as repo,
 };
@@ -26,7 +29,7 @@ pub async fn departments(State(ctx): State<AppContext>, headers: HeaderMap) -> A
 
 pub async fn department(
     State(ctx): State<AppContext>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let department = repo::department(ctx.store.as_ref(), &id)
@@ -73,7 +76,7 @@ pub async fn items(
 /// The full service guide (§4.1.2 a–h): one store read.
 pub async fn item(
     State(ctx): State<AppContext>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let code = ItemCode::parse(&code).map_err(|_| item_not_found())?;
@@ -81,26 +84,48 @@ pub async fn item(
     let mut body = serde_json::to_value(&item).expect("serialises");
     body["free"] = json!(item.is_free());
     for (i, m) in item.materials.iter().enumerate() {
+        let url = |what: &str| json!(format!("/api/v1/items/{}/materials/{}/{what}", item.code, m.id));
         if m.template.is_some() {
-            body["materials"][i]["templateUrl"] =
-                json!(format!("/api/v1/items/{}/materials/{}/template", item.code, m.id));
+            body["materials"][i]["templateUrl"] = url("template");
+        }
+        if m.sample.is_some() {
+            body["materials"][i]["sampleUrl"] = url("sample");
         }
     }
     Ok(cache::cached_json(&headers, &body))
 }
 
-/// The blank form of a material, as a download.
+/// The blank form of a material (申报表/格式文本), as a download.
 pub async fn template(
     State(ctx): State<AppContext>,
-    Path((code, material_id)): Path<(String, String)>,
+    ApiPath((code, material_id)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let code = ItemCode::parse(&code).map_err(|_| item_not_found())?;
+    download(&ctx, &code, &material_id, &headers, |m| m.template.as_ref()).await
+}
+
+/// The filled-in sample of a material (示范文本), as a download.
+pub async fn sample(
+    State(ctx): State<AppContext>,
+    ApiPath((code, material_id)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    download(&ctx, &code, &material_id, &headers, |m| m.sample.as_ref()).await
+}
+
+async fn download(
+    ctx: &AppContext,
+    code: &str,
+    material_id: &str,
+    headers: &HeaderMap,
+    which: impl Fn(&Material) -> Option<&DocumentRef>,
+) -> ApiResult<Response> {
+    let code = ItemCode::parse(code).map_err(|_| item_not_found())?;
     let item = repo::item(ctx.store.as_ref(), &code).await?.ok_or_else(item_not_found)?;
     let doc = item
-        .material(&material_id)
-        .and_then(|m| m.template.as_ref())
-        .ok_or_else(|| ApiError::not_found("template_not_found", "该材料没有可下载的表格"))?;
+        .material(material_id)
+        .and_then(which)
+        .ok_or_else(|| ApiError::not_found("template_not_found", "该材料没有可下载的表格或示范文本"))?;
     let bytes = ctx.docs.get(&seed::document_key(doc)).await.map_err(|e| {
         tracing::error!(error = %e, "template read failed");
         ApiError::internal()
@@ -109,7 +134,7 @@ pub async fn template(
         tracing::error!(path = %doc.path, "template named in the catalogue is missing from the document store");
         return Err(ApiError::not_found("template_not_found", "表格文件暂不可用，请联系窗口"));
     };
-    let mut response = cache::cached(&headers, &doc.content_type, bytes);
+    let mut response = cache::cached(headers, &doc.content_type, bytes);
     // `filename` (ASCII) for clients that ignore RFC 5987 (curl -J), `filename*` for the Chinese name.
     let ascii = doc.path.rsplit('/').next().unwrap_or("template");
     let disposition =

@@ -16,6 +16,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/items"),
     ("GET", "/api/v1/items/{code}"),
     ("GET", "/api/v1/items/{code}/materials/{material_id}/template"),
+    ("GET", "/api/v1/items/{code}/materials/{material_id}/sample"),
     ("GET", "/api/v1/policies"),
     ("GET", "/api/v1/public/replies"),
     ("GET", "/api/v1/public/decisions"),
@@ -31,6 +32,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/v1/items", get(catalogue::items))
         .route("/api/v1/items/{code}", get(catalogue::item))
         .route("/api/v1/items/{code}/materials/{material_id}/template", get(catalogue::template))
+        .route("/api/v1/items/{code}/materials/{material_id}/sample", get(catalogue::sample))
         .route("/api/v1/policies", get(public::policies))
         .route("/api/v1/public/replies", get(public::replies))
         .route("/api/v1/public/decisions", get(public::decisions))

@@ -6,7 +6,10 @@ use serde::Deserialize;
 use wangban_shared::{
     config::AppContext,
     domain::catalogue::PolicyKind,
-    http::{ApiError, ApiQuery, ApiResult, cache, list::ListPage},
+    http::{
+        ApiError, ApiQuery, ApiResult, cache,
+        list::{ListPage, PageParams},
+    },
     store::{Query, catalogue as repo, keys},
 };
 
@@ -28,23 +31,37 @@ pub async fn policies(
             ApiError::bad_request("invalid_kind", "kind 须为 policy、interpretation 或 law_change")
         })?),
     };
-    let page = wangban_shared::http::list::PageParams { limit: filter.limit, cursor: filter.cursor };
-    let (items, next) = repo::policies(ctx.store.as_ref(), kind, page.limit()?, page.cursor).await?;
+    let page = PageParams { limit: filter.limit, cursor: filter.cursor };
+    let (items, next) = repo::policies(ctx.store.as_ref(), kind, page.limit()?, page.cursor()).await?;
     Ok(cache::cached_json(&headers, &ListPage::new(items, next)))
 }
 
 /// Published answers; filled by the consultation and complaint functions.
-pub async fn replies(State(ctx): State<AppContext>, headers: HeaderMap) -> ApiResult<Response> {
-    published(&ctx, keys::PUBLIC_REPLIES, &headers).await
+pub async fn replies(
+    State(ctx): State<AppContext>,
+    ApiQuery(page): ApiQuery<PageParams>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    published(&ctx, keys::PUBLIC_REPLIES, page, &headers).await
 }
 
 /// Public notice of licensing decisions, personal data masked; filled by the decision function.
-pub async fn decisions(State(ctx): State<AppContext>, headers: HeaderMap) -> ApiResult<Response> {
-    published(&ctx, keys::PUBLIC_DECISIONS, &headers).await
+pub async fn decisions(
+    State(ctx): State<AppContext>,
+    ApiQuery(page): ApiQuery<PageParams>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    published(&ctx, keys::PUBLIC_DECISIONS, page, &headers).await
 }
 
-async fn published(ctx: &AppContext, partition: &str, headers: &HeaderMap) -> ApiResult<Response> {
-    let page = ctx.store.query(Query::gsi1(partition).newest_first().limit(50)).await?;
+async fn published(
+    ctx: &AppContext,
+    partition: &str,
+    page: PageParams,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let query = Query::gsi1(partition).newest_first().limit(page.limit()?).after(page.cursor());
+    let page = ctx.store.query(query).await?;
     let items: Vec<_> = page.items.into_iter().map(|r| r.body).collect();
     Ok(cache::cached_json(headers, &ListPage::new(items, page.next)))
 }

@@ -222,6 +222,6 @@ pub async fn messages(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
     let (items, next) =
-        users::messages(ctx.store.as_ref(), caller.user_id(), page.limit()?, page.cursor.clone()).await?;
+        users::messages(ctx.store.as_ref(), caller.user_id(), page.limit()?, page.cursor()).await?;
     Ok(Json(ListPage::new(items, next)))
 }

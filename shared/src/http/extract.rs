@@ -28,6 +28,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "invalid_body",
                 format!("请求内容不符合要求：{}", e.body_text()),
             )),
+            // The limit error arrives wrapped differently under hyper and in-process calls.
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE || e.body_text().contains("length limit") =>
+            {
+                Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求内容过大"))
+            }
             Err(e) => Err(ApiError::bad_request(
                 "invalid_json",
                 format!("请求体不是有效的 JSON：{}", e.body_text()),
@@ -47,5 +53,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| Self(q.0))
             .map_err(|e| ApiError::bad_request("invalid_query", format!("查询参数不正确：{}", e.body_text())))
+    }
+}
+
+/// `Path<T>` with problem+json rejections (e.g. invalid UTF-8 in a segment).
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| ApiError::bad_request("invalid_path", "请求地址中的参数不正确"))
     }
 }

@@ -27,6 +27,11 @@ pub struct PageParams {
 }
 
 impl PageParams {
+    /// The cursor, with an empty `?cursor=` meaning the first page.
+    pub fn cursor(&self) -> Option<String> {
+        self.cursor.clone().filter(|c| !c.is_empty())
+    }
+
     pub fn limit(&self) -> Result<usize, ApiError> {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),

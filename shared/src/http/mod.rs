@@ -1,9 +1,10 @@
 //! The HTTP kit: problem+json errors, extractors, caching headers and list pages.
 
 pub mod cache;
+// pending the calendar: pub mod case_view;
 pub mod extract;
 pub mod list;
 pub mod problem;
 
-pub use extract::{ApiJson, ApiQuery};
+pub use extract::{ApiJson, ApiPath, ApiQuery};
 pub use problem::{ApiError, ApiResult, FieldError};

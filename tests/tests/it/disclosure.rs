@@ -247,3 +247,37 @@ async fn unknown_paths_and_methods_get_problem_json() {
         .await
         .assert_problem(405, "method_not_allowed");
 }
+
+#[tokio::test]
+async fn malformed_path_segments_and_empty_cursors_are_handled_cleanly() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/departments/%FF").await.assert_problem(400, "invalid_path");
+    app.get("/api/v1/items/GY-SCJG-001/materials/%C0/template").await.assert_problem(400, "invalid_path");
+    assert_eq!(app.get("/api/v1/policies?cursor=").await.status, 200, "an empty cursor is the first page");
+    app.get("/api/v1/public/replies?limit=0").await.assert_problem(400, "invalid_limit");
+    app.get("/api/v1/public/decisions?cursor=garbage").await.assert_problem(400, "invalid_cursor");
+}
+
+#[tokio::test]
+async fn a_sample_document_downloads_where_the_guide_offers_one() {
+    let app = TestApp::spawn().await;
+    let catalogue = shipped_catalogue();
+    let (item, material) = catalogue
+        .items
+        .iter()
+        .find_map(|i| i.materials.iter().find(|m| m.sample.is_some()).map(|m| (i, m)))
+        .expect("the demo catalogue has samples");
+    let guide = app.get(&format!("/api/v1/items/{}", item.code)).await.json();
+    let entry =
+        guide["materials"].as_array().unwrap().iter().find(|m| m["id"] == material.id.as_str()).unwrap();
+    let r = app.get(entry["sampleUrl"].as_str().unwrap()).await;
+    assert_eq!(r.status, 200);
+    assert!(!r.bytes.is_empty());
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let app = TestApp::spawn().await;
+    let big = serde_json::json!({"account": "a".repeat(3 * 1024 * 1024), "password": "x"});
+    app.post("/api/v1/auth/login", big).await.assert_problem(413, "payload_too_large");
+}
