@@ -9,6 +9,9 @@
 //! | `WANGBAN_SIGNING_KEY_PEM` | the Ed25519 private key (PKCS#8 PEM) — registration only | – |
 //! | `WANGBAN_SIGNING_KEY_FILE` | a file holding that key; created on first start if missing | `$WANGBAN_DATA_DIR/signing-key.pem` |
 //! | `WANGBAN_PUBLIC_KEYS` | comma-separated JWK `x` values that verify tokens, for functions without the private key | – |
+//! | `WANGBAN_URL_SECRET` | the secret (at least 32 characters) that signs the local upload and download URLs; every process serving those routes needs the same one | – |
+//! | (file) | without `WANGBAN_URL_SECRET`, that secret is kept in this file, created owner-only (0600) on first start | `$WANGBAN_DATA_DIR/url-secret` |
+//! | `WANGBAN_PUBLIC_URL` | the scheme, host and optional path prefix that returned URLs (uploads, downloads) start with | `http://$WANGBAN_ADDR` (`0.0.0.0` as `127.0.0.1`), else `http://127.0.0.1:8080` |
 //!
 //! The DynamoDB and S3 backends (`dynamodb:<table>`, `s3:<bucket>`) are the subject of the
 //! cloud issue; until they land, such a value stops the function at start with a clear message.
@@ -20,8 +23,12 @@ use axum::extract::FromRef;
 use crate::{
     auth::{AuthState, PrivateKey, PublicKey, TokenSigner, TokenVerifier},
     clock::{Clock, SystemClock},
-    docs::{DocumentStore, fs::FsDocuments},
-    store::{RecordStore, sqlite::SqliteStore},
+    docs::{
+        DocError, DocumentStore, UploadTarget, UrlSigner,
+        fs::FsDocuments,
+        signing::{DEFAULT_PUBLIC_URL, MIN_SECRET_BYTES},
+    },
+    store::{RecordStore, calendar::CalendarCache, sqlite::SqliteStore},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +44,10 @@ pub struct AppContext {
     /// Present only where the private key is configured (registration, the local server).
     pub signer: Option<Arc<TokenSigner>>,
     pub clock: Arc<dyn Clock>,
+    /// The working-day calendar: the shipped notices plus those loaded into the store.
+    pub calendar: Arc<CalendarCache>,
+    /// Signs the local upload and download URLs and makes returned URLs absolute.
+    pub urls: Arc<UrlSigner>,
 }
 
 impl FromRef<AppContext> for AuthState {
@@ -46,15 +57,49 @@ impl FromRef<AppContext> for AuthState {
 }
 
 impl AppContext {
-    /// A context over the given backends with one signing key.
+    /// A context over the given backends with one signing key, a random URL secret and the
+    /// default public URL.
     pub fn new(
         store: Arc<dyn RecordStore>,
         docs: Arc<dyn DocumentStore>,
         key: PrivateKey,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Self::with_urls(store, docs, key, clock, UrlSigner::generate(DEFAULT_PUBLIC_URL))
+    }
+
+    fn with_urls(
+        store: Arc<dyn RecordStore>,
+        docs: Arc<dyn DocumentStore>,
+        key: PrivateKey,
+        clock: Arc<dyn Clock>,
+        urls: UrlSigner,
+    ) -> Self {
         let verifier = Arc::new(TokenVerifier::new(vec![key.public().clone()]));
-        Self { store, docs, verifier, signer: Some(Arc::new(TokenSigner::new(key))), clock }
+        let signer = Some(Arc::new(TokenSigner::new(key)));
+        Self { store, docs, verifier, signer, clock, urls: Arc::new(urls), calendar: Arc::default() }
+    }
+
+    /// Where the client uploads the bytes of document `key`, valid until `expires_at` (unix s).
+    pub async fn upload_target(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        expires_at: i64,
+    ) -> Result<UploadTarget, DocError> {
+        self.docs.upload_target(&self.urls, key, content_type, size, expires_at).await
+    }
+
+    /// A fresh URL serving document `key` until `expires_at` (unix seconds).
+    pub async fn download_url(
+        &self,
+        key: &str,
+        file_name: &str,
+        content_type: &str,
+        expires_at: i64,
+    ) -> Result<String, DocError> {
+        self.docs.download_url(&self.urls, key, file_name, content_type, expires_at).await
     }
 
     /// Builds the context from the environment (see the module docs).
@@ -72,13 +117,26 @@ impl AppContext {
             &env("WANGBAN_DOCS").unwrap_or_else(|| format!("file:{}", data_dir.join("docs").display())),
         )?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let urls = UrlSigner::new(
+            match env("WANGBAN_URL_SECRET") {
+                Some(secret) if secret.len() >= MIN_SECRET_BYTES => secret.into_bytes(),
+                Some(_) => {
+                    return Err(ConfigError(format!(
+                        "WANGBAN_URL_SECRET must be at least {MIN_SECRET_BYTES} characters"
+                    )));
+                }
+                None => load_or_create_secret(&data_dir.join("url-secret"))?,
+            },
+            &public_url(&env)?,
+        );
         if let Some(keys) = env("WANGBAN_PUBLIC_KEYS") {
             let keys = keys
                 .split(',')
                 .map(|x| PublicKey::from_x(x).map_err(|e| ConfigError(format!("WANGBAN_PUBLIC_KEYS: {e}"))))
                 .collect::<Result<Vec<_>, _>>()?;
             let verifier = Arc::new(TokenVerifier::new(keys));
-            return Ok(Self { store, docs, verifier, signer: None, clock });
+            let calendar = Arc::default();
+            return Ok(Self { store, docs, verifier, signer: None, clock, urls: Arc::new(urls), calendar });
         }
         let key = match env("WANGBAN_SIGNING_KEY_PEM") {
             Some(pem) => PrivateKey::from_pem(&pem)
@@ -89,7 +147,63 @@ impl AppContext {
                     .unwrap_or_else(|| data_dir.join("signing-key.pem")),
             )?,
         };
-        Ok(Self::new(store, docs, key, clock))
+        Ok(Self::with_urls(store, docs, key, clock, urls))
+    }
+}
+
+/// `WANGBAN_PUBLIC_URL`, else the local server's own address, else the default.
+fn public_url(env: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    if let Some(url) = env("WANGBAN_PUBLIC_URL") {
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+            && !url.contains(['?', '#'])
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+        return if ok {
+            Ok(url.trim_end_matches('/').to_owned())
+        } else {
+            Err(ConfigError(format!(
+                "WANGBAN_PUBLIC_URL={url} is not an http(s) URL without query (e.g. https://wangban.example)"
+            )))
+        };
+    }
+    match env("WANGBAN_ADDR").map(|a| a.parse::<std::net::SocketAddr>()) {
+        Some(Ok(addr)) => {
+            let host = match addr.ip() {
+                ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_owned(),
+                ip if ip.is_unspecified() => "[::1]".to_owned(),
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                std::net::IpAddr::V4(ip) => ip.to_string(),
+            };
+            Ok(format!("http://{host}:{}", addr.port()))
+        }
+        Some(Err(e)) => Err(ConfigError(format!("WANGBAN_ADDR: {e}"))),
+        None => Ok(DEFAULT_PUBLIC_URL.to_owned()),
+    }
+}
+
+/// Reads the URL secret file, or creates it (owner-only) with 32 random bytes on first start.
+fn load_or_create_secret(path: &std::path::Path) -> Result<Vec<u8>, ConfigError> {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let err = |what: &str, e: &dyn std::fmt::Display| ConfigError(format!("{what} {}: {e}", path.display()));
+    let decode = |text: &str| {
+        URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()
+            .filter(|s| s.len() >= MIN_SECRET_BYTES)
+            .ok_or_else(|| err("URL secret", &"not base64url of at least 32 bytes"))
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => decode(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| err("create folder for", &e))?;
+            }
+            let text = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+            write_private(path, &text).map_err(|e| err("write URL secret", &e))?;
+            // Another process may have created it at the same moment: the file on disk wins.
+            decode(&std::fs::read_to_string(path).map_err(|e| err("read URL secret", &e))?)
+        }
+        Err(e) => Err(err("read URL secret", &e)),
     }
 }
 
@@ -194,5 +308,79 @@ mod tests {
         .unwrap();
         assert!(ctx.signer.is_none());
         assert!(!dir.path().join("signing-key.pem").exists(), "no private key is created");
+    }
+
+    fn sample_signature(ctx: &AppContext) -> String {
+        ctx.urls.sign("GET", "/api/v1/files/x", 1)
+    }
+
+    #[test]
+    fn the_url_secret_file_is_created_once_owner_only_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = |name: &str| (name == "WANGBAN_DATA_DIR").then(|| dir.path().display().to_string());
+        let first = AppContext::from_lookup(env).unwrap();
+        let second = AppContext::from_lookup(env).unwrap();
+        assert_eq!(sample_signature(&first), sample_signature(&second), "the same secret after a restart");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("url-secret")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(first.urls.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_url_secret_and_public_url_come_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = "s".repeat(40);
+        let with = |vars: Vec<(&'static str, String)>| {
+            let dir = dir.path().display().to_string();
+            AppContext::from_lookup(move |name| {
+                if name == "WANGBAN_DATA_DIR" {
+                    return Some(dir.clone());
+                }
+                vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+            })
+        };
+        let a = with(vec![("WANGBAN_URL_SECRET", secret.clone())]).unwrap();
+        let b = with(vec![
+            ("WANGBAN_URL_SECRET", secret.clone()),
+            ("WANGBAN_PUBLIC_URL", "https://wangban.example/api-prefix/".into()),
+        ])
+        .unwrap();
+        assert_eq!(sample_signature(&a), sample_signature(&b), "processes sharing a secret agree");
+        assert_eq!(b.urls.public_url(), "https://wangban.example/api-prefix");
+        assert!(!dir.path().join("url-secret").exists(), "no secret file when the variable is set");
+
+        let c = with(vec![("WANGBAN_ADDR", "0.0.0.0:9090".into())]).unwrap();
+        assert_eq!(c.urls.public_url(), "http://127.0.0.1:9090");
+        let d = with(vec![("WANGBAN_ADDR", "[::1]:8081".into())]).unwrap();
+        assert_eq!(d.urls.public_url(), "http://[::1]:8081");
+
+        for (name, value) in [
+            ("WANGBAN_URL_SECRET", "too short".to_owned()),
+            ("WANGBAN_PUBLIC_URL", "ftp://x".to_owned()),
+            ("WANGBAN_PUBLIC_URL", "https://x?y=1".to_owned()),
+            ("WANGBAN_PUBLIC_URL", "https://".to_owned()),
+        ] {
+            let err = with(vec![(name, value)]).err().unwrap();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn contexts_built_in_code_get_their_own_random_url_secret() {
+        let ctx = || {
+            let dir = tempfile::tempdir().unwrap();
+            AppContext::new(
+                Arc::new(SqliteStore::in_memory().unwrap()),
+                Arc::new(FsDocuments::new(dir.path())),
+                PrivateKey::generate(),
+                Arc::new(SystemClock),
+            )
+        };
+        assert_ne!(sample_signature(&ctx()), sample_signature(&ctx()));
+        assert_eq!(ctx().urls.public_url(), "http://127.0.0.1:8080");
     }
 }

@@ -19,3 +19,4 @@ pub mod http;
 pub mod runtime;
 pub mod seed;
 pub mod store;
+pub mod workflow;

@@ -70,6 +70,79 @@ pub async fn load_catalogue(
     Ok(SeedOutcome::Loaded)
 }
 
+/// The demo staff accounts: for every department a clerk (`clerk-<departmentId>`, acceptance)
+/// and a reviewer (`reviewer-<departmentId>`, review), plus `admin` and `supervisor`. Accounts
+/// that exist are left alone; returns how many were created. For local use only: a cloud
+/// deployment creates staff through the admin tooling, never with a shared password.
+pub async fn load_demo_staff(
+    store: &dyn RecordStore,
+    password: &str,
+    now: time::OffsetDateTime,
+) -> Result<usize, SeedError> {
+    use crate::{
+        domain::account::{AccountKind, Role},
+        store::users::{self, CreateUserError, User},
+    };
+    let c = shipped_catalogue();
+    let mut accounts: Vec<(String, String, Role, Option<String>)> = Vec::new();
+    for d in &c.departments {
+        accounts.push((
+            format!("clerk-{}", d.id),
+            format!("{}窗口受理人员", d.name),
+            Role::Clerk,
+            Some(d.id.clone()),
+        ));
+        accounts.push((
+            format!("reviewer-{}", d.id),
+            format!("{}审查人员", d.name),
+            Role::Reviewer,
+            Some(d.id.clone()),
+        ));
+    }
+    accounts.push(("admin".into(), "平台管理员".into(), Role::Admin, None));
+    accounts.push(("supervisor".into(), "监督人员".into(), Role::Supervisor, None));
+    let hash = crate::auth::password::hash(password.to_owned()).await;
+    let mut created = 0;
+    for (account, name, role, department_id) in accounts {
+        let user = User {
+            user_id: uuid::Uuid::now_v7().to_string(),
+            kind: AccountKind::Staff,
+            role,
+            name,
+            id_number: None,
+            org_name: None,
+            uscc: None,
+            legal_representative: None,
+            phone: None,
+            department_id,
+            staff_name: Some(account),
+            password_hash: hash.clone(),
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+        };
+        match users::create(store, &user, Vec::new()).await {
+            Ok(()) => created += 1,
+            Err(CreateUserError::Taken(_)) => {}
+            Err(CreateUserError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Ok(created)
+}
+
+/// A password for the demo staff when none is configured: 16 letters and digits.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    loop {
+        let p: String = (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+        if crate::domain::account::NewPassword::parse(&p, &[]).is_ok() {
+            return p;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -142,5 +215,29 @@ mod tests {
         assert_eq!((trips.reads(), trips.writes()), (1, 0), "a second start reads one marker");
         let c = shipped_catalogue();
         assert_eq!(catalogue::item_summaries(&store).await.unwrap().len(), c.items.len());
+    }
+
+    #[tokio::test]
+    async fn demo_staff_are_created_once_per_department() {
+        let store = SqliteStore::in_memory().unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let departments = shipped_catalogue().departments.len();
+        assert_eq!(load_demo_staff(&store, "Demo2026pass", now).await.unwrap(), departments * 2 + 2);
+        assert_eq!(
+            load_demo_staff(&store, "Other2026pass", now).await.unwrap(),
+            0,
+            "existing staff are kept"
+        );
+        let clerk = crate::store::users::find_by_login(
+            &store,
+            crate::domain::account::LoginKind::StaffName,
+            "clerk-gy-amr",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(clerk.value.department_id.as_deref(), Some("gy-amr"));
+        assert!(crate::auth::password::verify("Demo2026pass".into(), Some(clerk.value.password_hash)).await);
+        assert!(crate::domain::account::NewPassword::parse(&generate_password(), &[]).is_ok());
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use wangban_shared::{
     auth::PrivateKey,
-    clock::ManualClock,
+    clock::{Clock, ManualClock},
     config::AppContext,
     docs::fs::FsDocuments,
     seed,
@@ -28,6 +28,7 @@ pub mod ids {
     pub const PHONE_B: &str = "13985012345";
     pub const PHONE_C: &str = "15085123456";
     pub const PASSWORD: &str = "Guizhou2026ok";
+    pub const STAFF_PASSWORD: &str = "Staff2026demo";
 }
 
 pub struct TestApp {
@@ -79,6 +80,7 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(time::macros::datetime!(2026-12-03 09:00 +08:00)));
         let ctx = AppContext::new(store, docs, PrivateKey::generate(), clock.clone());
         seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await.unwrap();
+        seed::load_demo_staff(ctx.store.as_ref(), ids::STAFF_PASSWORD, clock.now()).await.unwrap();
         trips.reset();
         Self { router: wangban_local::app(ctx.clone()), ctx, trips, clock, _dir: dir }
     }
@@ -120,6 +122,10 @@ impl TestApp {
         self.call(Method::GET, uri, None, Some(token)).await
     }
 
+    pub async fn post_as(&self, uri: &str, body: Value, token: &str) -> TestResponse {
+        self.call(Method::POST, uri, Some(body), Some(token)).await
+    }
+
     pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
         self.call(Method::POST, uri, Some(body), None).await
     }
@@ -143,9 +149,68 @@ impl TestApp {
         r.json()
     }
 
+    /// Logs a demo staff account in (e.g. `clerk-gy-amr`) and returns its access token.
+    pub async fn staff_token(&self, account: &str) -> String {
+        self.login(account, ids::STAFF_PASSWORD).await["accessToken"].as_str().unwrap().to_owned()
+    }
+
     /// Registers a person and returns their access token.
     pub async fn person_token(&self, id_number: &str, phone: &str) -> String {
         self.register_person("张三", id_number, phone).await;
         self.login(id_number, ids::PASSWORD).await["accessToken"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A small, valid PDF for upload tests.
+pub fn sample_pdf() -> Vec<u8> {
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+/// Uploads: declare, send the bytes to the returned URL, through the router in-process.
+impl TestApp {
+    /// The path and query of an absolute URL the platform returned, for calling the router.
+    pub fn local_path(&self, url: &str) -> String {
+        url.strip_prefix(self.ctx.urls.public_url())
+            .unwrap_or_else(|| panic!("{url} is not under the public URL"))
+            .to_owned()
+    }
+
+    /// `POST /api/v1/uploads` declaring `bytes` under this name and type; the raw answer.
+    pub async fn declare_upload(
+        &self,
+        token: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> TestResponse {
+        let body = json!({
+            "fileName": file_name,
+            "contentType": content_type,
+            "size": bytes.len(),
+            "sha256": wangban_shared::store::uploads::sha256_hex(bytes),
+        });
+        self.call(Method::POST, "/api/v1/uploads", Some(body), Some(token)).await
+    }
+
+    /// PUTs `bytes` to an upload URL the platform returned (no bearer token: the URL is signed).
+    pub async fn put_bytes(&self, url: &str, content_type: &str, bytes: Vec<u8>) -> TestResponse {
+        let request = Request::builder()
+            .method(Method::PUT)
+            .uri(self.local_path(url))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(bytes))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Declares and uploads [`sample_pdf`] for the token's user; returns the verified upload id.
+    pub async fn upload_pdf(&self, token: &str) -> String {
+        let pdf = sample_pdf();
+        let declared = self.declare_upload(token, "申请书.pdf", "application/pdf", &pdf).await;
+        assert_eq!(declared.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&declared.bytes));
+        let declared = declared.json();
+        let put = self.put_bytes(declared["uploadUrl"].as_str().unwrap(), "application/pdf", pdf).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", String::from_utf8_lossy(&put.bytes));
+        declared["uploadId"].as_str().unwrap().to_owned()
     }
 }

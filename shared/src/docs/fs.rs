@@ -1,11 +1,16 @@
 //! Documents as files under one directory; writes go to a temporary file and are renamed into
 //! place, so a reader never sees half a document.
+//!
+//! Uploads are received and served through the platform's own signed routes ([`super::local`]):
+//! a PUT to `/api/v1/uploads/{id}/content` and a GET of `/api/v1/files/{id}`, each signed with
+//! the platform's URL secret. The download route takes the file name and type from the upload
+//! record, so they are not repeated in the URL.
 
-use std::path::PathBuf;
+use std::{collections::BTreeMap, path::PathBuf};
 
 use async_trait::async_trait;
 
-use super::{DocError, DocumentStore, check_key};
+use super::{DocError, DocumentStore, UploadTarget, UrlSigner, check_key, local};
 
 pub struct FsDocuments {
     root: PathBuf,
@@ -42,6 +47,40 @@ impl DocumentStore for FsDocuments {
             Err(e) => Err(backend(e)),
         }
     }
+
+    async fn upload_target(
+        &self,
+        signer: &UrlSigner,
+        key: &str,
+        content_type: &str,
+        _size: u64,
+        expires_at: i64,
+    ) -> Result<UploadTarget, DocError> {
+        let id = local_upload_id(key)?;
+        Ok(UploadTarget {
+            url: signer.url("PUT", &local::content_path(id), expires_at),
+            method: "PUT".into(),
+            headers: BTreeMap::from([("Content-Type".to_owned(), content_type.to_owned())]),
+        })
+    }
+
+    async fn download_url(
+        &self,
+        signer: &UrlSigner,
+        key: &str,
+        _file_name: &str,
+        _content_type: &str,
+        expires_at: i64,
+    ) -> Result<String, DocError> {
+        let id = local_upload_id(key)?;
+        Ok(signer.url("GET", &local::file_path(id), expires_at))
+    }
+}
+
+/// Only uploads have local routes.
+fn local_upload_id(key: &str) -> Result<&str, DocError> {
+    check_key(key)?;
+    local::upload_id_of(key).ok_or_else(|| DocError::BadKey(key.to_owned()))
 }
 
 #[cfg(test)]
@@ -57,5 +96,32 @@ mod tests {
         assert_eq!(docs.get("a/b/c.bin").await.unwrap(), Some(bytes));
         assert_eq!(docs.get("a/b/missing.bin").await.unwrap(), None);
         assert!(docs.put("../escape", vec![]).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn uploads_get_signed_urls_of_the_local_routes() {
+        let docs = FsDocuments::new("unused");
+        let signer = UrlSigner::generate("https://wangban.example/base/");
+        let target =
+            docs.upload_target(&signer, "uploads/abc-1", "application/pdf", 10, 1_000).await.unwrap();
+        assert_eq!(target.method, "PUT");
+        assert_eq!(target.headers["Content-Type"], "application/pdf");
+        let prefix = "https://wangban.example/base/api/v1/uploads/abc-1/content?expires=1000&signature=";
+        let signature = target.url.strip_prefix(prefix).expect("absolute URL of the local PUT route");
+        signer.verify("PUT", "/api/v1/uploads/abc-1/content", 1_000, signature, 999).unwrap();
+
+        let url = docs
+            .download_url(&signer, "uploads/abc-1", "申请书.pdf", "application/pdf", 2_000)
+            .await
+            .unwrap();
+        let signature =
+            url.strip_prefix("https://wangban.example/base/api/v1/files/abc-1?expires=2000&signature=");
+        signer.verify("GET", "/api/v1/files/abc-1", 2_000, signature.unwrap(), 0).unwrap();
+        assert!(!url.contains("%E7"), "the file name is not in the URL");
+
+        for key in ["templates/a.txt", "uploads/../x", "uploads/a/b"] {
+            assert!(docs.upload_target(&signer, key, "application/pdf", 1, 1).await.is_err(), "{key}");
+            assert!(docs.download_url(&signer, key, "a", "application/pdf", 1).await.is_err(), "{key}");
+        }
     }
 }

@@ -247,6 +247,23 @@ pub mod iso_date {
     pub fn parse(s: &str) -> Result<Date, String> {
         Date::parse(s, FORMAT).map_err(|_| format!("not a date (YYYY-MM-DD): {s}"))
     }
+
+    /// `Option<Date>` as `YYYY-MM-DD` or null.
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer, de::Error};
+        use time::Date;
+
+        pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+            match date {
+                Some(d) => s.serialize_str(&super::format(*d)),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+            Option::<String>::deserialize(d)?.map(|s| super::parse(&s).map_err(D::Error::custom)).transpose()
+        }
+    }
 }
 
 /// The whole catalogue as shipped in the seed file.

@@ -2,5 +2,7 @@
 //! No I/O, no AWS, no HTTP types here.
 
 pub mod account;
+pub mod calendar;
+pub mod case;
 pub mod catalogue;
 pub mod ids;

@@ -1,7 +1,7 @@
 //! The HTTP kit: problem+json errors, extractors, caching headers and list pages.
 
 pub mod cache;
-// pending the calendar: pub mod case_view;
+pub mod case_view;
 pub mod extract;
 pub mod list;
 pub mod problem;

@@ -13,11 +13,18 @@
 //! | inbox message | `USER#<userId>` | `MSG#<time>#<id>` | – |
 //! | refresh token | `REFRESH#<sha256(token)>` | `TOKEN` | – (expires) |
 //! | published reply / decision notice | (owner's record) | – | `PUBLIC#REPLIES` or `PUBLIC#DECISIONS` / `<time>#<id>` |
+//! | upload (declared document) | `UPLOAD#<uploadId>` | `UPLOAD` | – (expires 24 h after declaration while pending; never once verified) |
+//! | case | `CASE#<id>` | `CASE` | `APPLICANT#<userId>` / `<submittedAt>#<id>`; gsi2 (while in a queue) `QUEUE#<dept>#<stage>` / `<due date>#<id>` |
+//! | case audit event | `CASE#<id>` | `EVENT#<seq>` | – |
+//! | acceptance number | `ACCEPTNO#<no>` | `CLAIM` | – |
+//! | acceptance sequence | `SEQ#ACCEPT#<dept>#<year>` | `SEQ` | – |
+//! | idempotency record | `IDEM#<scope>#<key>` | `REQUEST` | – (expires after 24 h) |
+//! | holiday notice | `CALENDAR` | `NOTICE#<year>` | – |
 //!
 //! Access patterns served, each by one request: the catalogue lists (departments, windows,
 //! item summaries) are one bounded partition; an item by code is one get; items and windows by
 //! department one GSI query; policies newest first, all or by kind, one GSI query; a user by
-//! any login account is one get of the claim plus one get of the user.
+//! any login account is one get of the claim plus one get of the user. An upload by id is one get.
 
 pub const CATALOGUE: &str = "CATALOGUE";
 pub const SEEDED: &str = "SEEDED";
@@ -62,4 +69,40 @@ pub fn message_sk(at: &str, id: &str) -> String {
 }
 pub fn refresh_pk(token_hash: &str) -> String {
     format!("REFRESH#{token_hash}")
+}
+
+pub const UPLOAD: &str = "UPLOAD";
+
+pub fn upload_pk(upload_id: &str) -> String {
+    format!("UPLOAD#{upload_id}")
+}
+
+pub const CASE: &str = "CASE";
+pub const SEQ: &str = "SEQ";
+pub const REQUEST: &str = "REQUEST";
+pub const CALENDAR: &str = "CALENDAR";
+
+pub fn case_pk(id: &str) -> String {
+    format!("CASE#{id}")
+}
+pub fn event_sk(seq: u32) -> String {
+    format!("EVENT#{seq:05}")
+}
+pub fn applicant_index(user_id: &str) -> String {
+    format!("APPLICANT#{user_id}")
+}
+pub fn queue_index(department_id: &str, stage: &str) -> String {
+    format!("QUEUE#{department_id}#{stage}")
+}
+pub fn acceptance_no_pk(no: &str) -> String {
+    format!("ACCEPTNO#{no}")
+}
+pub fn acceptance_seq_pk(department_id: &str, year: i32) -> String {
+    format!("SEQ#ACCEPT#{department_id}#{year}")
+}
+pub fn idempotency_pk(scope: &str, key: &str) -> String {
+    format!("IDEM#{scope}#{key}")
+}
+pub fn notice_sk(year: i32) -> String {
+    format!("NOTICE#{year}")
 }

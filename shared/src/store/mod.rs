@@ -6,11 +6,15 @@
 //! DynamoDB's, so nothing that works on SQLite can fail in the cloud: 400 KB per item, 100
 //! operations per transaction, one operation per item in a transaction.
 
+pub mod calendar;
+pub mod cases;
 pub mod catalogue;
 mod counting;
 mod cursor;
+pub mod idempotency;
 pub mod keys;
 pub mod sqlite;
+pub mod uploads;
 pub mod users;
 
 #[cfg(any(test, feature = "contract"))]
@@ -27,6 +31,13 @@ pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 pub const MAX_TRANSACTION_OPS: usize = 100;
 /// The largest page a query returns, whatever limit is asked for.
 pub const MAX_PAGE: usize = 1000;
+
+/// A value as read, with the version that guards the next update.
+#[derive(Debug, Clone)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: u64,
+}
 
 /// One stored record.
 #[derive(Debug, Clone, PartialEq)]

@@ -65,12 +65,7 @@ impl User {
     }
 }
 
-/// A user as read, with the version that guards the next update.
-#[derive(Debug, Clone)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: u64,
-}
+pub use super::Versioned;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {

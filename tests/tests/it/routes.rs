@@ -14,10 +14,10 @@ fn declared() -> BTreeSet<(String, String)> {
         wangban_decision::ROUTES,
         wangban_status::ROUTES,
     ]
-        .iter()
-        .flat_map(|routes| routes.iter())
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect()
+    .iter()
+    .flat_map(|routes| routes.iter())
+    .map(|(m, p)| (m.to_string(), p.to_string()))
+    .collect()
 }
 
 #[tokio::test]

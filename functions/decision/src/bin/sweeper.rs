@@ -1,0 +1,16 @@
+//! The scheduled sweeper as its own Lambda function (invoked by an EventBridge schedule).
+
+use lambda_http::{lambda_runtime, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    let ctx = wangban_shared::runtime::bootstrap().await?;
+    lambda_runtime::run(service_fn(move |_: lambda_runtime::LambdaEvent<serde_json::Value>| {
+        let ctx = ctx.clone();
+        async move {
+            let report = wangban_decision::sweeper::sweep(&ctx).await.map_err(|e| e.detail)?;
+            Ok::<_, lambda_http::Error>(serde_json::to_value(report)?)
+        }
+    }))
+    .await
+}

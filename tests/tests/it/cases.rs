@@ -1,0 +1,470 @@
+//! The online case end to end (§4.2.3–4.2.6): GIVEN a citizen and the demo staff, WHEN the
+//! citizen applies and the department works the case, THEN every step follows the law's clock
+//! and nobody sees or decides what is not theirs.
+
+use http::{Method, Request};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use wangban_tests::{TestApp, TestResponse, ids};
+
+const FOOD: &str = "GY-SCJG-001"; // 食品经营许可, gy-amr
+const HYGIENE: &str = "GY-WJW-001"; // 公共场所卫生许可, gy-hc
+
+/// A small valid PDF whose content differs by `tag`.
+fn pdf(tag: &str) -> Vec<u8> {
+    format!("%PDF-1.7\n% wangban test document {tag}\n%%EOF\n").into_bytes()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn path_of(url: &str) -> String {
+    match url.find("/api/") {
+        Some(i) => url[i..].to_owned(),
+        None => url.to_owned(),
+    }
+}
+
+async fn put_bytes(app: &TestApp, url: &str, bytes: Vec<u8>) -> TestResponse {
+    let request = Request::builder()
+        .method(Method::PUT)
+        .uri(path_of(url))
+        .header("content-type", "application/pdf")
+        .body(axum::body::Body::from(bytes))
+        .unwrap();
+    app.send(request).await
+}
+
+/// Declares and uploads a PDF; returns the upload id.
+async fn upload(app: &TestApp, token: &str, tag: &str) -> String {
+    let bytes = pdf(tag);
+    let declared = app
+        .post_as(
+            "/api/v1/uploads",
+            json!({"fileName": format!("{tag}.pdf"), "contentType": "application/pdf", "size": bytes.len(), "sha256": hex(&bytes)}),
+            token,
+        )
+        .await;
+    assert_eq!(declared.status, 201, "{}", String::from_utf8_lossy(&declared.bytes));
+    let declared = declared.json();
+    let put = put_bytes(app, declared["uploadUrl"].as_str().unwrap(), bytes).await;
+    assert_eq!(put.status, 200, "{}", String::from_utf8_lossy(&put.bytes));
+    declared["uploadId"].as_str().unwrap().to_owned()
+}
+
+/// Every required material of `code`, each with its own upload.
+async fn materials_for(app: &TestApp, token: &str, code: &str) -> Vec<Value> {
+    let guide = app.get(&format!("/api/v1/items/{code}")).await.json();
+    let mut out = Vec::new();
+    for m in guide["materials"].as_array().unwrap().iter().filter(|m| m["required"] == true) {
+        let id = m["id"].as_str().unwrap();
+        out.push(json!({"itemCode": code, "materialId": id, "uploadId": upload(app, token, &format!("{code}-{id}")).await}));
+    }
+    out
+}
+
+async fn apply(app: &TestApp, token: &str, codes: &[&str], materials: Vec<Value>) -> TestResponse {
+    app.post_as(
+        "/api/v1/applications",
+        json!({"itemCodes": codes, "materials": materials, "form": {"经营场所": "贵阳市观山湖区"}}),
+        token,
+    )
+    .await
+}
+
+async fn submitted(app: &TestApp, token: &str, code: &str) -> String {
+    let materials = materials_for(app, token, code).await;
+    let r = apply(app, token, &[code], materials).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.bytes));
+    r.json()["applicationId"].as_str().unwrap().to_owned()
+}
+
+async fn accept(app: &TestApp, clerk: &str, id: &str) -> Value {
+    let r = app
+        .post_as(&format!("/api/v1/applications/{id}/acceptance"), json!({"decision": "accept"}), clerk)
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    r.json()
+}
+
+fn queue_ids(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["applicationId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_citizen_applies_supplements_once_and_is_approved_and_anyone_can_check_the_status() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let reviewer = app.staff_token("reviewer-gy-amr").await;
+
+    // GIVEN a complete application
+    let id = submitted(&app, &citizen, FOOD).await;
+    let mine = app.get_as("/api/v1/applications", &citizen).await.json();
+    assert_eq!(queue_ids(&mine), std::slice::from_ref(&id));
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
+    assert_eq!(case["status"], "submitted");
+    assert!(case["acceptanceDueDate"].is_string() && case["workingDaysLeft"] == 5, "{case}");
+    assert_eq!(case["documents"].as_array().unwrap().len(), 4);
+    assert!(case["documents"][0]["downloadUrl"].is_string(), "documents come with fresh links");
+    assert!(case.get("auditTrail").is_none(), "the applicant sees the timeline, not staff identities");
+
+    // WHEN the clerk finds it in the acceptance queue and asks, once, for two materials
+    assert_eq!(
+        queue_ids(&app.get_as("/api/v1/work/queue?stage=acceptance", &clerk).await.json()),
+        std::slice::from_ref(&id)
+    );
+    let notice = json!({"decision": "supplement", "reason": "材料不符合法定形式", "missing": [
+        {"materialId": "business-licence", "problem": "营业执照复印件不清晰"},
+        {"materialId": "layout-and-process", "problem": "缺少设备布局图"}]});
+    let r = app.post_as(&format!("/api/v1/applications/{id}/acceptance"), notice.clone(), &clerk).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
+    assert_eq!(case["status"], "supplement_requested");
+    assert_eq!(case["supplementNotice"]["missing"].as_array().unwrap().len(), 2);
+    assert!(case["workingDaysLeft"].is_null(), "the clock waits with the applicant");
+
+    // THEN the citizen must answer every listed material
+    let licence = upload(&app, &citizen, "licence-v2").await;
+    let partial = app
+        .post_as(
+            &format!("/api/v1/applications/{id}/supplement"),
+            json!({"materials": [{"materialId": "business-licence", "uploadId": licence}]}),
+            &citizen,
+        )
+        .await;
+    partial.assert_problem(422, "missing_material");
+    let layout = upload(&app, &citizen, "layout-v2").await;
+    let answered = app
+        .post_as(
+            &format!("/api/v1/applications/{id}/supplement"),
+            json!({"materials": [{"materialId": "business-licence", "uploadId": licence}, {"materialId": "layout-and-process", "uploadId": layout}]}),
+            &citizen,
+        )
+        .await;
+    assert_eq!(answered.status, 200, "{}", String::from_utf8_lossy(&answered.bytes));
+    assert_eq!(answered.json()["status"], "submitted");
+    // A second supplement notice is refused: 一次性告知.
+    app.post_as(&format!("/api/v1/applications/{id}/acceptance"), notice, &clerk)
+        .await
+        .assert_problem(409, "supplement_already_requested");
+
+    // The clerk accepts: an acceptance number; a clerk cannot decide; the reviewer approves once.
+    let accepted = accept(&app, &clerk, &id).await;
+    assert_eq!(accepted["acceptanceNo"], "GY-AMR-2026-000001");
+    assert_eq!(accepted["status"], "accepted");
+    assert!(accepted["decisionDueDate"].is_string());
+    let approve = json!({"decision": "approve", "opinion": "经审查，符合食品经营许可条件", "legalBasis": "《中华人民共和国食品安全法》第三十五条"});
+    app.post_as(&format!("/api/v1/applications/{id}/review"), approve.clone(), &clerk)
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        queue_ids(&app.get_as("/api/v1/work/queue?stage=review", &reviewer).await.json()),
+        std::slice::from_ref(&id)
+    );
+    let r = app
+        .post_as(&format!("/api/v1/applications/{id}/review"), json!({"decision": "start"}), &reviewer)
+        .await;
+    assert_eq!(r.json()["status"], "under_review");
+    let r = app.post_as(&format!("/api/v1/applications/{id}/review"), approve.clone(), &reviewer).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["status"], "approved");
+    app.post_as(&format!("/api/v1/applications/{id}/review"), approve, &reviewer)
+        .await
+        .assert_problem(409, "invalid_transition");
+    assert!(queue_ids(&app.get_as("/api/v1/work/queue?stage=review", &reviewer).await.json()).is_empty());
+
+    // Staff see the audit trail: who, role, from, to, why.
+    let staff_view = app.get_as(&format!("/api/v1/applications/{id}"), &reviewer).await.json();
+    let trail: Vec<&str> =
+        staff_view["auditTrail"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(trail, ["submit", "request_supplement", "supplement", "accept", "start_review", "approve"]);
+    assert_eq!(staff_view["auditTrail"][3]["actorRole"], "clerk");
+
+    // The public status query: number + name, no personal data; a wrong name looks like a wrong number.
+    let status =
+        app.get("/api/v1/status?acceptanceNo=GY-AMR-2026-000001&applicantName=%E5%BC%A0%E4%B8%89").await;
+    assert_eq!(status.status, 200);
+    let body = status.json();
+    assert_eq!(body["status"], "approved");
+    let text = body.to_string();
+    assert!(!text.contains("张三") && !text.contains(ids::PERSON_A) && !text.contains("clerk"), "{text}");
+    let wrong_name =
+        app.get("/api/v1/status?acceptanceNo=GY-AMR-2026-000001&applicantName=%E6%9D%8E%E5%9B%9B").await;
+    let wrong_no =
+        app.get("/api/v1/status?acceptanceNo=GY-AMR-2026-000999&applicantName=%E5%BC%A0%E4%B8%89").await;
+    assert_eq!(
+        wrong_name.assert_problem(404, "status_not_found"),
+        wrong_no.assert_problem(404, "status_not_found")
+    );
+
+    // The inbox holds every notice the law requires; the public notice masks the name.
+    let inbox = app.get_as("/api/v1/me/messages", &citizen).await.json();
+    let titles: Vec<&str> =
+        inbox["items"].as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap()).collect();
+    for expected in ["申请已提交", "补正材料一次性告知书", "受理通知书", "准予行政许可决定书"]
+    {
+        assert!(titles.iter().any(|t| t.starts_with(expected)), "{expected} in {titles:?}");
+    }
+    let public = app.get("/api/v1/public/decisions").await.json();
+    assert_eq!(public["items"][0]["applicant"], "张*");
+    assert_eq!(public["items"][0]["acceptanceNo"], "GY-AMR-2026-000001");
+}
+
+#[tokio::test]
+async fn other_applicants_and_other_departments_cannot_see_or_decide_a_case() {
+    let app = TestApp::spawn().await;
+    let owner = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let stranger = app.person_token(ids::PERSON_B, ids::PHONE_B).await;
+    let id = submitted(&app, &owner, FOOD).await;
+    let other_clerk = app.staff_token("clerk-gy-hc").await;
+    let other_reviewer = app.staff_token("reviewer-gy-hc").await;
+
+    app.get_as(&format!("/api/v1/applications/{id}"), &stranger)
+        .await
+        .assert_problem(404, "application_not_found");
+    app.get_as(&format!("/api/v1/applications/{id}"), &other_clerk)
+        .await
+        .assert_problem(404, "application_not_found");
+    assert!(
+        queue_ids(&app.get_as("/api/v1/work/queue?stage=acceptance", &other_clerk).await.json()).is_empty()
+    );
+    app.post_as(
+        &format!("/api/v1/applications/{id}/acceptance"),
+        json!({"decision": "accept"}),
+        &other_clerk,
+    )
+    .await
+    .assert_problem(404, "application_not_found");
+    app.post_as(&format!("/api/v1/applications/{id}/withdraw"), json!({}), &stranger)
+        .await
+        .assert_problem(404, "application_not_found");
+    app.post_as(&format!("/api/v1/applications/{id}/review"), json!({"decision": "start"}), &other_reviewer)
+        .await
+        .assert_problem(404, "application_not_found");
+    // Nor the documents: an upload is its owner's alone.
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &owner).await.json();
+    let upload_id = case["documents"][0]["uploadId"].as_str().unwrap();
+    assert_eq!(app.get_as(&format!("/api/v1/uploads/{upload_id}"), &stranger).await.status, 404);
+    // Nor can a stranger attach the owner's upload to their own application.
+    let stolen = apply(
+        &app,
+        &stranger,
+        &[FOOD],
+        vec![json!({"materialId": "application-form", "uploadId": upload_id})],
+    )
+    .await;
+    assert_eq!(stolen.status, 422);
+    assert!(stolen.json()["errors"].to_string().contains("upload_not_found"));
+    // Citizens cannot reach the staff queue; staff cannot apply.
+    app.get_as("/api/v1/work/queue?stage=acceptance", &owner).await.assert_problem(403, "forbidden");
+    assert_eq!(apply(&app, &other_clerk, &[FOOD], vec![]).await.status, 403);
+    // Nothing moved.
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &owner).await.json();
+    assert_eq!((case["status"].as_str(), case["timeline"].as_array().unwrap().len()), (Some("submitted"), 1));
+}
+
+#[tokio::test]
+async fn missing_materials_are_all_listed_and_nothing_is_created() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let form = upload(&app, &citizen, "form").await;
+    let r = apply(&app, &citizen, &[FOOD], vec![json!({"materialId": "application-form", "uploadId": form})])
+        .await;
+    let body = r.assert_problem(422, "validation_failed");
+    let missing =
+        body["errors"].as_array().unwrap().iter().filter(|e| e["code"] == "missing_material").count();
+    assert_eq!(missing, 3, "business licence, layout, food safety rules: {body}");
+    assert!(queue_ids(&app.get_as("/api/v1/applications", &citizen).await.json()).is_empty());
+    apply(&app, &citizen, &["NO-SUCH-ITEM"], vec![]).await.assert_problem(422, "item_not_found");
+    apply(&app, &citizen, &[], vec![]).await.assert_problem(422, "invalid_value");
+}
+
+#[tokio::test]
+async fn a_double_submit_with_one_idempotency_key_creates_one_case() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let materials = materials_for(&app, &citizen, FOOD).await;
+    let body = json!({"itemCodes": [FOOD], "materials": materials});
+    let send = |body: Value| {
+        let request = Request::post("/api/v1/applications")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {citizen}"))
+            .header("idempotency-key", "click-1")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        app.send(request)
+    };
+    let first = send(body.clone()).await;
+    let second = send(body.clone()).await;
+    assert_eq!((first.status.as_u16(), second.status.as_u16()), (201, 201));
+    assert_eq!(first.json()["applicationId"], second.json()["applicationId"]);
+    assert_eq!(queue_ids(&app.get_as("/api/v1/applications", &citizen).await.json()).len(), 1);
+    let mut other = body;
+    other["form"] = json!({"changed": true});
+    send(other).await.assert_problem(422, "idempotency_key_reused");
+}
+
+#[tokio::test]
+async fn a_joint_application_shares_uploads_and_goes_to_each_department() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let shared_licence = upload(&app, &citizen, "licence").await;
+    let mut materials: Vec<Value> = Vec::new();
+    for code in [FOOD, HYGIENE] {
+        for m in materials_for(&app, &citizen, code).await {
+            if m["materialId"] != "business-licence" {
+                materials.push(m);
+            }
+        }
+    }
+    // One upload, no itemCode: it serves both items.
+    materials.push(json!({"materialId": "business-licence", "uploadId": shared_licence}));
+    let r = apply(&app, &citizen, &[FOOD, HYGIENE], materials).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.bytes));
+    let body = r.json();
+    let cases = body["applications"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    let amr = app
+        .get_as("/api/v1/work/queue?stage=acceptance", &app.staff_token("clerk-gy-amr").await)
+        .await
+        .json();
+    let hc =
+        app.get_as("/api/v1/work/queue?stage=acceptance", &app.staff_token("clerk-gy-hc").await).await.json();
+    assert_eq!((queue_ids(&amr).len(), queue_ids(&hc).len()), (1, 1));
+    for c in cases {
+        let case = app
+            .get_as(&format!("/api/v1/applications/{}", c["applicationId"].as_str().unwrap()), &citizen)
+            .await
+            .json();
+        assert_eq!(case["groupId"], body["groupId"]);
+        let licence = case["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["materialId"] == "business-licence")
+            .unwrap();
+        assert_eq!(licence["uploadId"], shared_licence.as_str());
+    }
+}
+
+#[tokio::test]
+async fn acceptance_numbers_are_sequential_per_department_and_a_withdrawn_case_cannot_be_accepted() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let first = submitted(&app, &citizen, FOOD).await;
+    let second = submitted(&app, &citizen, "GY-SCJG-002").await;
+    let withdrawn = submitted(&app, &citizen, FOOD).await;
+    assert_eq!(accept(&app, &clerk, &first).await["acceptanceNo"], "GY-AMR-2026-000001");
+    assert_eq!(accept(&app, &clerk, &second).await["acceptanceNo"], "GY-AMR-2026-000002");
+    let r = app
+        .post_as(
+            &format!("/api/v1/applications/{withdrawn}/withdraw"),
+            json!({"reason": "暂不办理"}),
+            &citizen,
+        )
+        .await;
+    assert_eq!(r.json()["status"], "withdrawn");
+    app.post_as(
+        &format!("/api/v1/applications/{withdrawn}/acceptance"),
+        json!({"decision": "accept"}),
+        &clerk,
+    )
+    .await
+    .assert_problem(409, "invalid_transition");
+    app.post_as(&format!("/api/v1/applications/{first}/acceptance"), json!({"decision": "accept"}), &clerk)
+        .await
+        .assert_problem(409, "invalid_transition");
+    // The refused attempts took no number.
+    let third = submitted(&app, &citizen, FOOD).await;
+    assert_eq!(accept(&app, &clerk, &third).await["acceptanceNo"], "GY-AMR-2026-000003");
+}
+
+#[tokio::test]
+async fn an_application_not_decided_in_five_working_days_is_deemed_accepted_by_the_sweeper() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let id = submitted(&app, &citizen, FOOD).await; // Thu 2026-12-03: due Thu 2026-12-10
+    app.clock.advance(time::Duration::days(7)); // Thu 10 Dec: still in time
+    let report = wangban_decision::sweeper::sweep(&app.ctx).await.unwrap();
+    assert_eq!(report.deemed_accepted, 0);
+    // A week later the morning's token has expired: log in again.
+    let citizen = app.login(ids::PERSON_A, ids::PASSWORD).await["accessToken"].as_str().unwrap().to_owned();
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
+    assert_eq!((case["clock"].as_str(), case["workingDaysLeft"].as_i64()), (Some("due_soon"), Some(0)));
+    app.clock.advance(time::Duration::days(1)); // Fri 11 Dec
+    let report = wangban_decision::sweeper::sweep(&app.ctx).await.unwrap();
+    assert_eq!(report.deemed_accepted, 1);
+    let again = wangban_decision::sweeper::sweep(&app.ctx).await.unwrap();
+    assert_eq!(again.deemed_accepted, 0, "idempotent");
+    let citizen = app.login(ids::PERSON_A, ids::PASSWORD).await["accessToken"].as_str().unwrap().to_owned();
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
+    assert_eq!((case["status"].as_str(), case["deemedAccepted"].as_bool()), (Some("accepted"), Some(true)));
+    assert_eq!(case["acceptedOn"], "2026-12-03", "as of receipt");
+    let inbox = app.get_as("/api/v1/me/messages", &citizen).await.json();
+    assert!(inbox["items"][0]["title"].as_str().unwrap().starts_with("依法视为受理"));
+}
+
+#[tokio::test]
+async fn an_upload_with_a_wrong_hash_cannot_be_attached() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let bytes = pdf("real");
+    let declared = app
+        .post_as(
+            "/api/v1/uploads",
+            json!({"fileName": "x.pdf", "contentType": "application/pdf", "size": bytes.len(), "sha256": hex(b"something else")}),
+            &citizen,
+        )
+        .await
+        .json();
+    let put = put_bytes(&app, declared["uploadUrl"].as_str().unwrap(), bytes).await;
+    put.assert_problem(422, "hash_mismatch");
+    let mut materials = materials_for(&app, &citizen, FOOD).await;
+    materials[0]["uploadId"] = declared["uploadId"].clone();
+    let r = apply(&app, &citizen, &[FOOD], materials).await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["errors"].to_string().contains("upload_not_verified"));
+}
+
+#[tokio::test]
+async fn a_reviewer_extends_once_by_at_most_ten_working_days_and_a_denial_states_the_rights() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let reviewer = app.staff_token("reviewer-gy-amr").await;
+    let id = submitted(&app, &citizen, FOOD).await;
+    let accepted = accept(&app, &clerk, &id).await;
+    let before = accepted["decisionDueDate"].as_str().unwrap().to_owned();
+    let url = format!("/api/v1/applications/{id}/extension");
+    app.post_as(&url, json!({"reason": "需现场核查", "workingDays": 11}), &reviewer)
+        .await
+        .assert_problem(422, "invalid_command");
+    app.post_as(&url, json!({"reason": "需现场核查", "workingDays": 5}), &clerk)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app.post_as(&url, json!({"reason": "需现场核查", "workingDays": 5}), &reviewer).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    assert!(r.json()["decisionDueDate"].as_str().unwrap() > before.as_str());
+    app.post_as(&url, json!({"reason": "再次延长", "workingDays": 1}), &reviewer)
+        .await
+        .assert_problem(409, "already_extended");
+    let deny = json!({"decision": "deny", "opinion": "经营场所与生活区未有效分隔", "legalBasis": "《中华人民共和国食品安全法》第三十五条"});
+    let r = app.post_as(&format!("/api/v1/applications/{id}/review"), deny, &reviewer).await;
+    assert_eq!(r.json()["status"], "denied");
+    let inbox = app.get_as("/api/v1/me/messages", &citizen).await.json();
+    let denial = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["title"].as_str().unwrap().starts_with("不予行政许可"))
+        .unwrap();
+    assert!(denial["body"].as_str().unwrap().contains("行政复议"));
+}
