@@ -1,14 +1,16 @@
 //! Start-up shared by every binary: JSON logs, the context from the environment, and an
-//! optional demo seed; plus the request log line.
+//! optional demo seed; plus the edges every router shares (request log, request timeout,
+//! `Cache-Control: no-store` by default, problem+json fallbacks).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::{
     extract::{MatchedPath, Request},
-    http::{HeaderValue, StatusCode},
+    http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use tower_http::timeout::TimeoutLayer;
 
 use crate::{config::AppContext, http::ApiError, seed};
 
@@ -16,8 +18,7 @@ use crate::{config::AppContext, http::ApiError, seed};
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ =
-        tracing_subscriber::fmt().json().with_env_filter(filter).with_target(false).without_time().try_init();
+    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_target(false).try_init();
 }
 
 /// Builds the context once; with `WANGBAN_SEED_DEMO=1`, loads the demo catalogue if the store
@@ -32,8 +33,14 @@ pub async fn bootstrap() -> Result<AppContext, Box<dyn std::error::Error + Send 
     Ok(ctx)
 }
 
+/// How long a request may take, body included, before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One log line per request: method, route template (never the raw path or query, which may
 /// carry personal data), status, duration and the request id, which is also echoed back.
+///
+/// A client's `x-request-id` is kept only if it is a UUID (then in its canonical form): anything
+/// else could smuggle personal data or forged log content into the log, so it is replaced.
 pub async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
@@ -42,9 +49,9 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .and_then(|v| uuid::Uuid::try_parse(v.trim()).ok())
+        .unwrap_or_else(uuid::Uuid::new_v4)
+        .to_string();
     let mut response = next.run(request).await;
     let status = response.status().as_u16();
     tracing::info!(
@@ -61,12 +68,42 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Adds what every deployed router shares: problem+json for unknown paths and methods, and
-/// the request log.
+/// Responses that name their own caching (public catalogue answers, signed downloads) keep it;
+/// every other answer may carry tokens or personal data and must not be stored by any cache.
+pub async fn no_store_by_default(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The timeout layer answers a bare 408; this makes it problem+json like every other error.
+async fn timeout_as_problem(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "请求处理超时，请稍后重试")
+            .into_response();
+    }
+    response
+}
+
+/// Adds what every deployed router shares: problem+json for unknown paths and methods, a
+/// request timeout ([`REQUEST_TIMEOUT`], answered 408), `Cache-Control: no-store` unless a
+/// handler chose otherwise, and the request log.
 pub fn with_edges(router: axum::Router) -> axum::Router {
+    edges(router, REQUEST_TIMEOUT)
+}
+
+fn edges(router: axum::Router, timeout: Duration) -> axum::Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn(timeout_as_problem))
+        .layer(axum::middleware::from_fn(no_store_by_default))
         .layer(axum::middleware::from_fn(log_request))
 }
 
@@ -84,4 +121,33 @@ pub async fn not_found() -> Response {
 /// The answer for a known path with the wrong method.
 pub async fn method_not_allowed() -> Response {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, routing::get};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_that_takes_too_long_is_answered_408_problem_json() {
+        let slow = axum::Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "done"
+            }),
+        );
+        let app = edges(slow, Duration::from_millis(50));
+        let started = Instant::now();
+        let response = app.oneshot(Request::get("/slow").body(Body::empty()).unwrap()).await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "request_timeout");
+    }
 }

@@ -130,9 +130,13 @@ where
     for _ in 0..RETRIES {
         let Versioned { value: case, version } =
             cases::get(ctx.store.as_ref(), case_id).await?.ok_or_else(not_found)?;
-        if let Actor::Applicant { user_id } = actor
-            && user_id != &case.applicant_id
-        {
+        // Someone else's case is answered as missing before anything about it is looked at.
+        let foreign = match actor {
+            Actor::Applicant { user_id } => user_id != &case.applicant_id,
+            Actor::Staff { department_id, .. } => department_id.as_deref() != Some(&case.department_id),
+            Actor::System => false,
+        };
+        if foreign {
             return Err(not_found());
         }
         let (command, extra) = prepare(&case).await?;

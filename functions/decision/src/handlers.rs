@@ -15,7 +15,7 @@ use wangban_shared::{
         ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, case_view,
         list::{ListPage, PageParams},
     },
-    store::cases,
+    store::{cases, catalogue},
     workflow,
 };
 
@@ -103,8 +103,32 @@ pub async fn acceptance(
                     "请一次性列明所有需要补正的材料及问题",
                 )]));
             }
-            let command = Command::RequestSupplement { reason: body.reason, missing: body.missing };
-            workflow::apply(&ctx, &id, &actor, command).await?
+            let (reason, missing) = (body.reason, body.missing);
+            workflow::apply_with(&ctx, &id, &actor, |case| {
+                let (store, code) = (ctx.store.clone(), case.item_code.clone());
+                let (reason, mut missing) = (reason.clone(), missing.clone());
+                async move {
+                    // Every listed material must be one of the item's, and is named as the guide names it.
+                    let item =
+                        catalogue::item(store.as_ref(), &code).await?.ok_or_else(ApiError::internal)?;
+                    let mut unknown = Vec::new();
+                    for m in &mut missing {
+                        match item.material(&m.material_id) {
+                            Some(material) => m.name = Some(material.name.clone()),
+                            None => unknown.push(FieldError::new(
+                                "missing",
+                                "unknown_material",
+                                format!("该事项没有名为 {} 的申请材料", m.material_id),
+                            )),
+                        }
+                    }
+                    if !unknown.is_empty() {
+                        return Err(ApiError::invalid(unknown));
+                    }
+                    Ok((Command::RequestSupplement { reason, missing }, Vec::new()))
+                }
+            })
+            .await?
         }
     };
     let mut view = workflow::summary(&ctx, &case).await?;

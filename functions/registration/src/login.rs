@@ -1,8 +1,9 @@
 //! Login, refresh and the public keys.
 //!
 //! Five wrong passwords in a row lock password login for 15 minutes; the answer says so and
-//! when it ends. An unknown account and a wrong password get the same answer and take the same
-//! time.
+//! when it ends. Each attempt is counted before its password is checked, so however many
+//! arrive in parallel, at most five passwords are checked per account and lock window. An
+//! unknown account and a wrong password get the same answer and take the same time.
 
 use axum::{
     Json,
@@ -110,53 +111,134 @@ pub async fn login(
         return Err(bad_credentials());
     }
     let (kind, value) = login_of(&body.account);
-    let found = users::find_by_login(ctx.store.as_ref(), kind, &value).await?;
+    let Some(found) = users::find_by_login(ctx.store.as_ref(), kind, &value).await? else {
+        // A check against the decoy hash: a miss takes as long as a wrong password.
+        password::verify(body.password, None).await;
+        return Err(bad_credentials());
+    };
     let now = ctx.clock.now().unix_timestamp();
-    if let Some(until) = found.as_ref().and_then(|u| u.value.locked_until).filter(|until| *until > now) {
-        return Err(locked(until, now));
+    // The attempt is counted before the password is checked, so parallel guesses cannot all
+    // pass a lockout check made before any of them was recorded.
+    let claimed = claim_attempt(&ctx, found, now).await?;
+    if !password::verify(body.password, Some(claimed.value.password_hash.clone())).await {
+        return Err(settle_failure(&ctx, claimed, now).await);
     }
-    let stored = found.as_ref().map(|u| u.value.password_hash.clone());
-    let ok = password::verify(body.password, stored).await;
-    let Some(mut user) = found else { return Err(bad_credentials()) };
-    if !ok {
-        return Err(record_failure(&ctx, user, now).await);
-    }
-    if user.value.failed_logins > 0 || user.value.locked_until.is_some() {
-        user.value.failed_logins = 0;
-        user.value.locked_until = None;
-        // A concurrent change wins; the counter is reset at the next success.
-        if let Err(e) = users::update(ctx.store.as_ref(), &user).await
-            && e != StoreError::ConditionFailed
-        {
-            return Err(e.into());
-        }
-    }
-    issue(&ctx, signer, &user.value, now).await
+    let user = claimed.value.clone();
+    settle_success(&ctx, claimed).await;
+    issue(&ctx, signer, &user, now).await
 }
 
-/// Counts a wrong password; the fifth in a row locks the account.
-async fn record_failure(ctx: &AppContext, mut user: Versioned<User>, now: i64) -> ApiError {
-    for _ in 0..3 {
-        user.value.failed_logins += 1;
+/// How often a conditional write on the user is tried before giving up, when parallel
+/// attempts keep changing the record first.
+const WRITE_ATTEMPTS: u32 = 8;
+
+fn too_many_attempts() -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "登录尝试过于频繁，请稍后再试")
+        .with_retry_after(1)
+}
+
+fn lost_race(e: &StoreError) -> bool {
+    matches!(e, StoreError::ConditionFailed | StoreError::Conflict)
+}
+
+/// Reads the user again after a lost conditional write, after a short random pause so that
+/// parallel attempts do not collide again in lockstep.
+async fn reread(ctx: &AppContext, user_id: &str, round: u32) -> ApiResult<Versioned<User>> {
+    let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=5u64) * u64::from(round);
+    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+    users::get(ctx.store.as_ref(), user_id).await?.ok_or_else(bad_credentials)
+}
+
+/// Counts one password attempt before the password is checked. Refuses while the account is
+/// locked; once [`MAX_FAILED_LOGINS`] attempts since the last success are used up, locks it and
+/// refuses; else records this attempt (`failed_logins + 1`, conditional on the version read).
+/// Returns the user as stored with the attempt counted.
+async fn claim_attempt(ctx: &AppContext, mut user: Versioned<User>, now: i64) -> ApiResult<Versioned<User>> {
+    for round in 0..WRITE_ATTEMPTS {
+        if round > 0 {
+            user = reread(ctx, &user.value.user_id, round).await?;
+        }
+        match user.value.locked_until {
+            Some(until) if until > now => return Err(locked(until, now)),
+            // A lock that has run out starts a fresh count.
+            Some(_) => {
+                user.value.locked_until = None;
+                user.value.failed_logins = 0;
+            }
+            None => {}
+        }
         let locks = user.value.failed_logins >= MAX_FAILED_LOGINS;
         if locks {
-            user.value.failed_logins = 0;
             user.value.locked_until = Some(now + LOCKOUT_SECONDS);
+        } else {
+            user.value.failed_logins += 1;
         }
         match users::update(ctx.store.as_ref(), &user).await {
-            Ok(()) if locks => return locked(now + LOCKOUT_SECONDS, now),
-            Ok(()) => return bad_credentials(),
-            Err(StoreError::ConditionFailed) => {
-                match users::get(ctx.store.as_ref(), &user.value.user_id).await {
-                    Ok(Some(fresh)) => user = fresh,
-                    Ok(None) => return bad_credentials(),
-                    Err(e) => return e.into(),
-                }
+            Ok(()) if locks => return Err(locked(now + LOCKOUT_SECONDS, now)),
+            Ok(()) => {
+                user.version += 1;
+                return Ok(user);
             }
+            Err(e) if lost_race(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(too_many_attempts())
+}
+
+/// A wrong password: the attempt is already counted; the one that used up the last attempt
+/// locks the account.
+async fn settle_failure(ctx: &AppContext, mut user: Versioned<User>, now: i64) -> ApiError {
+    for round in 0..WRITE_ATTEMPTS {
+        if round > 0 {
+            match reread(ctx, &user.value.user_id, round).await {
+                Ok(fresh) => user = fresh,
+                Err(e) => return e,
+            }
+        }
+        if let Some(until) = user.value.locked_until.filter(|until| *until > now) {
+            return locked(until, now);
+        }
+        if user.value.failed_logins < MAX_FAILED_LOGINS {
+            return bad_credentials();
+        }
+        user.value.locked_until = Some(now + LOCKOUT_SECONDS);
+        match users::update(ctx.store.as_ref(), &user).await {
+            Ok(()) => return locked(now + LOCKOUT_SECONDS, now),
+            Err(e) if lost_race(&e) => {}
             Err(e) => return e.into(),
         }
     }
+    // The count stays at the limit, so the next attempt locks before checking anything.
     bad_credentials()
+}
+
+/// The right password: the count starts again (and a lock set by parallel attempts made after
+/// this one was counted is lifted).
+async fn settle_success(ctx: &AppContext, mut user: Versioned<User>) {
+    for round in 0..WRITE_ATTEMPTS {
+        if round > 0 {
+            match reread(ctx, &user.value.user_id, round).await {
+                Ok(fresh) => user = fresh,
+                Err(_) => return,
+            }
+        }
+        if user.value.failed_logins == 0 && user.value.locked_until.is_none() {
+            return;
+        }
+        user.value.failed_logins = 0;
+        user.value.locked_until = None;
+        match users::update(ctx.store.as_ref(), &user).await {
+            Ok(()) => return,
+            Err(e) if lost_race(&e) => {}
+            Err(e) => {
+                // The password was right; a count left behind only locks sooner.
+                tracing::warn!(error = %e, "could not reset the failed-login count");
+                return;
+            }
+        }
+    }
+    tracing::warn!("could not reset the failed-login count: too many parallel attempts");
 }
 
 async fn issue(ctx: &AppContext, signer: &TokenSigner, user: &User, now: i64) -> ApiResult<Json<Tokens>> {

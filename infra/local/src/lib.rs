@@ -11,6 +11,7 @@ pub fn app(ctx: AppContext) -> Router {
             .merge(wangban_registration::router(ctx.clone()))
             .merge(wangban_upload::router(ctx.clone()))
             .merge(wangban_decision::router(ctx.clone()))
-            .merge(wangban_status::router(ctx)),
+            .merge(wangban_status::router(ctx.clone()))
+            .merge(wangban_admin::router(ctx)),
     )
 }

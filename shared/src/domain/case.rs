@@ -185,6 +185,9 @@ pub struct AttachedMaterial {
 #[serde(rename_all = "camelCase")]
 pub struct MissingMaterial {
     pub material_id: String,
+    /// The material's name in the service guide, filled in by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub problem: String,
 }
 

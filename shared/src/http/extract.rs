@@ -26,18 +26,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
-                format!("请求内容不符合要求：{}", e.body_text()),
-            )),
+                "请求内容不符合要求：缺少字段或字段类型不正确",
+            )
+            .with_hint(e.body_text())),
             // The limit error arrives wrapped differently under hyper and in-process calls.
             Err(JsonRejection::BytesRejection(e))
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE || e.body_text().contains("length limit") =>
             {
                 Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求内容过大"))
             }
-            Err(e) => Err(ApiError::bad_request(
-                "invalid_json",
-                format!("请求体不是有效的 JSON：{}", e.body_text()),
-            )),
+            Err(e) => {
+                Err(ApiError::bad_request("invalid_json", "请求体不是有效的 JSON").with_hint(e.body_text()))
+            }
         }
     }
 }
@@ -49,10 +49,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Self(q.0))
-            .map_err(|e| ApiError::bad_request("invalid_query", format!("查询参数不正确：{}", e.body_text())))
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| Self(q.0)).map_err(|e| {
+            ApiError::bad_request("invalid_query", "查询参数不正确：缺少参数或参数格式不正确")
+                .with_hint(e.body_text())
+        })
     }
 }
 

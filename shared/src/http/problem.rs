@@ -24,7 +24,8 @@ impl FieldError {
     }
 }
 
-/// An error response: status, stable English `code`, Chinese `detail`.
+/// An error response: status, stable English `code`, Chinese `detail`, and optionally an
+/// English `hint` for developers (e.g. the parser's own words about a malformed body).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -33,6 +34,8 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// Seconds, for 429 and 423 answers.
     pub retry_after: Option<u64>,
+    /// English, for developers; an extension member of the problem body, omitted when `None`.
+    pub hint: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -46,11 +49,13 @@ struct ProblemBody<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     errors: &'a [FieldError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, detail: detail.into(), errors: Vec::new(), retry_after: None }
+        Self { status, code, detail: detail.into(), errors: Vec::new(), retry_after: None, hint: None }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -94,6 +99,12 @@ impl ApiError {
         self.retry_after = Some(seconds);
         self
     }
+
+    /// Adds an English hint for developers; `detail` stays Chinese.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -106,6 +117,7 @@ impl IntoResponse for ApiError {
             detail: &self.detail,
             code: self.code,
             errors: &self.errors,
+            hint: self.hint.as_deref(),
         };
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();
@@ -113,6 +125,15 @@ impl IntoResponse for ApiError {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 §3: a bad or expired token is `invalid_token`; otherwise just the scheme.
+            let challenge = if matches!(self.code, "invalid_token" | "token_expired") {
+                r#"Bearer error="invalid_token""#
+            } else {
+                "Bearer"
+            };
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         response
     }

@@ -36,6 +36,8 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_name: Option<String>,
     pub password_hash: String,
+    /// Password attempts since the last successful login, each counted before its password is
+    /// checked (so attempts still in flight count too).
     #[serde(default)]
     pub failed_logins: u32,
     /// Unix seconds until which password logins are refused.

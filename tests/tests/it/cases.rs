@@ -123,11 +123,20 @@ async fn a_citizen_applies_supplements_once_and_is_approved_and_anyone_can_check
     let notice = json!({"decision": "supplement", "reason": "材料不符合法定形式", "missing": [
         {"materialId": "business-licence", "problem": "营业执照复印件不清晰"},
         {"materialId": "layout-and-process", "problem": "缺少设备布局图"}]});
+    let unknown =
+        json!({"decision": "supplement", "missing": [{"materialId": "no-such-material", "problem": "x"}]});
+    app.post_as(&format!("/api/v1/applications/{id}/acceptance"), unknown, &clerk)
+        .await
+        .assert_problem(422, "unknown_material");
     let r = app.post_as(&format!("/api/v1/applications/{id}/acceptance"), notice.clone(), &clerk).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
     let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
     assert_eq!(case["status"], "supplement_requested");
     assert_eq!(case["supplementNotice"]["missing"].as_array().unwrap().len(), 2);
+    assert!(
+        case["supplementNotice"]["missing"][0]["name"].as_str().unwrap().contains("营业执照"),
+        "named as in the guide"
+    );
     assert!(case["workingDaysLeft"].is_null(), "the clock waits with the applicant");
 
     // THEN the citizen must answer every listed material
@@ -467,4 +476,50 @@ async fn a_reviewer_extends_once_by_at_most_ten_working_days_and_a_denial_states
         .find(|m| m["title"].as_str().unwrap().starts_with("不予行政许可"))
         .unwrap();
     assert!(denial["body"].as_str().unwrap().contains("行政复议"));
+}
+
+/// A plausible 2027 notice (the real one is published in late 2026); it satisfies the checks.
+fn notice_2027() -> Value {
+    json!({"notice": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）",
+           "holidays": [["元旦", "2027-01-01", "2027-01-03"], ["春节", "2027-02-05", "2027-02-13"],
+                        ["清明节", "2027-04-03", "2027-04-05"], ["劳动节", "2027-05-01", "2027-05-05"],
+                        ["端午节", "2027-06-09", "2027-06-11"], ["中秋节", "2027-09-15", "2027-09-17"],
+                        ["国庆节", "2027-10-01", "2027-10-07"]],
+           "workdays": ["2027-02-20", "2027-04-25", "2027-09-26", "2027-10-09"]})
+}
+
+#[tokio::test]
+async fn loading_next_years_notice_makes_provisional_deadlines_final_and_records_it() {
+    let app = TestApp::spawn().await;
+    app.clock.advance(time::Duration::days(21)); // Thu 2026-12-24: 10 working days reach 2027
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let admin = app.staff_token("admin").await;
+    let id = submitted(&app, &citizen, "GY-SCJG-002").await;
+    let accepted = accept(&app, &clerk, &id).await;
+    assert_eq!(accepted["provisional"], true, "{accepted}");
+    let before = accepted["decisionDueDate"].as_str().unwrap().to_owned();
+    assert!(before.starts_with("2027"), "{before}");
+
+    app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(notice_2027()), Some(&clerk))
+        .await
+        .assert_problem(403, "forbidden");
+    let mut wrong = notice_2027();
+    wrong["workdays"] = json!(["2027-01-04"]); // a Monday
+    app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(wrong), Some(&admin))
+        .await
+        .assert_problem(422, "invalid_notice");
+
+    let r = app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(notice_2027()), Some(&admin)).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["recomputed"], 1);
+    let years = app.get("/api/v1/admin/calendar").await.json();
+    assert_eq!(years["loadedYears"], json!([2025, 2026, 2027]));
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &clerk).await.json();
+    assert_eq!(case["provisional"], false, "{case}");
+    let last = case["auditTrail"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["actorRole"].as_str()),
+        (Some("recompute_deadlines"), Some("system"))
+    );
 }

@@ -1,7 +1,8 @@
 //! The sample API Gateway (HTTP API v2) events in `events/<function>/` are fed through
 //! `lambda_http`'s own event deserialisation into that function's router, in file-name order
 //! on one fresh store, and must answer with the status listed in `events/<function>/expected.json`.
-//! So the samples used with `cargo lambda invoke` can never rot.
+//! So the samples used with `cargo lambda invoke` can never rot. `__APPLICANT_TOKEN__`,
+//! `__CLERK_TOKEN__` and `__ADMIN_TOKEN__` in a sample stand for a fresh access token.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
@@ -9,7 +10,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use wangban_shared::config::AppContext;
-use wangban_tests::TestApp;
+use wangban_tests::{TestApp, ids};
 
 fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
@@ -22,6 +23,7 @@ fn router_of(function: &str, ctx: AppContext) -> Router {
         "upload" => wangban_upload::router(ctx),
         "decision" => wangban_decision::router(ctx),
         "status" => wangban_status::router(ctx),
+        "admin" => wangban_admin::router(ctx),
         other => panic!("events/{other}/ names no known function"),
     }
 }
@@ -56,9 +58,18 @@ async fn every_sample_event_is_answered_as_expected_by_its_function() {
         );
 
         let app = TestApp::spawn().await;
+        let tokens = [
+            ("__APPLICANT_TOKEN__", app.person_token(ids::PERSON_C, ids::PHONE_C).await),
+            ("__CLERK_TOKEN__", app.staff_token("clerk-gy-amr").await),
+            ("__ADMIN_TOKEN__", app.staff_token("admin").await),
+        ];
         let router = router_of(&function, app.ctx.clone());
         for file in files {
-            let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+            let mut text = std::fs::read_to_string(dir.join(&file)).unwrap();
+            // Samples that need a user carry a placeholder; see the README for `cargo lambda invoke`.
+            for (placeholder, token) in &tokens {
+                text = text.replace(placeholder, token);
+            }
             let request = lambda_http::request::from_str(&text)
                 .unwrap_or_else(|e| panic!("events/{function}/{file} is not an API Gateway event: {e}"));
             let response = router.clone().oneshot(request).await.unwrap();

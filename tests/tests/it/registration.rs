@@ -285,3 +285,68 @@ async fn a_users_inbox_is_their_own() {
     assert_eq!(inbox_a["items"].as_array().unwrap().len(), 1);
     assert_ne!(inbox_a["items"][0]["id"], inbox_b["items"][0]["id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_get_at_most_five_password_checks_then_the_lock() {
+    use wangban_shared::{domain::account::LoginKind, store::users};
+
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    app.register_person("张三", ids::PERSON_A, ids::PHONE_A).await;
+    let attempt = |password: &'static str| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.post("/api/v1/auth/login", json!({"account": ids::PERSON_A, "password": password})).await
+        })
+    };
+    let wrong: Vec<_> = (0..30).map(|_| attempt("Wrong2026pass")).collect();
+    // The right password joins the burst once five attempts have been counted.
+    let right = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            for _ in 0..20_000 {
+                let user = users::find_by_login(app.ctx.store.as_ref(), LoginKind::IdNumber, ids::PERSON_A)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .value;
+                if user.failed_logins >= 5 || user.locked_until.is_some() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            app.post("/api/v1/auth/login", json!({"account": ids::PERSON_A, "password": ids::PASSWORD})).await
+        })
+    };
+    let (mut refused, mut locked) = (0, 0);
+    for task in wrong {
+        let r = task.await.unwrap();
+        match r.status.as_u16() {
+            401 => {
+                r.assert_problem(401, "invalid_credentials");
+                refused += 1;
+            }
+            423 => {
+                r.assert_problem(423, "account_locked");
+                locked += 1;
+            }
+            429 => {
+                r.assert_problem(429, "too_many_attempts");
+                assert_eq!(r.header("retry-after"), Some("1"));
+            }
+            other => panic!("unexpected {other}: {}", String::from_utf8_lossy(&r.bytes)),
+        }
+    }
+    assert!(refused <= 5, "{refused} wrong passwords were checked");
+    assert!(locked >= 1, "the burst ends in the lock");
+    let right = right.await.unwrap();
+    assert!(
+        matches!(right.status.as_u16(), 423 | 429),
+        "the right password after the fifth: {}",
+        right.status
+    );
+    app.post("/api/v1/auth/login", json!({"account": ids::PERSON_A, "password": ids::PASSWORD}))
+        .await
+        .assert_problem(423, "account_locked");
+    app.clock.advance(time::Duration::minutes(15));
+    app.login(ids::PERSON_A, ids::PASSWORD).await;
+}

@@ -13,6 +13,7 @@ fn declared() -> BTreeSet<(String, String)> {
         wangban_upload::ROUTES,
         wangban_decision::ROUTES,
         wangban_status::ROUTES,
+        wangban_admin::ROUTES,
     ]
     .iter()
     .flat_map(|routes| routes.iter())

@@ -1,0 +1,6 @@
+//! The admin Lambda function: the router of `wangban_admin` behind API Gateway.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    wangban_shared::runtime::run_lambda(wangban_admin::router).await
+}
