@@ -135,10 +135,13 @@ fn a_supplement_notice_lists_everything_once_and_restarts_the_acceptance_clock()
         missing: vec![
             MissingMaterial {
                 material_id: "business-licence".into(),
+                name: Some("营业执照".into()),
                 problem: "营业执照复印件不清晰".into(),
             },
             MissingMaterial {
-                material_id: "layout-and-process".into(), problem: "缺少布局流程图".into()
+                material_id: "layout-and-process".into(),
+                name: None,
+                problem: "缺少布局流程图".into(),
             },
         ],
     };
