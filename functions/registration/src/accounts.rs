@@ -3,11 +3,13 @@
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use time::Date;
 use wangban_shared::{
     auth::{AuthUser, password},
     config::AppContext,
     domain::{
         account::{AccountKind, LoginKind, NewPassword, Role},
+        case::china_date,
         ids::{Phone, ResidentId, Uscc},
     },
     http::{
@@ -47,12 +49,41 @@ struct NewAccount {
     password: NewPassword,
 }
 
+/// Characters that are invisible or reorder text: C0/C1 controls and the Unicode format
+/// characters that have no place in a name (soft hyphen, zero-width and joiner characters,
+/// bidirectional marks, embeddings, overrides and isolates, the byte-order mark, interlinear
+/// annotation marks).
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// A name as entered: trimmed, required, at most `max` characters, and free of control and
+/// invisible format characters (which could disguise one name as another on a certificate).
 fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let value = value.trim();
-    if value.is_empty() {
-        errors.push(FieldError::new(field, "required", format!("{} 不能为空", label(field))));
+    let label = label(field);
+    if value.chars().all(|c| c.is_whitespace() || is_hidden(c)) {
+        errors.push(FieldError::new(field, "required", format!("{label}不能为空")));
+    } else if value.chars().any(is_hidden) {
+        errors.push(FieldError::new(
+            field,
+            "invalid_characters",
+            format!("{label}含有控制字符或不可见字符，请重新输入"),
+        ));
     } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, "too_long", format!("{} 不能超过 {max} 个字", label(field))));
+        errors.push(FieldError::new(field, "too_long", format!("{label}不能超过 {max} 个字")));
     }
     value.to_owned()
 }
@@ -80,16 +111,25 @@ fn parsed<T, E>(
     .ok()
 }
 
-impl TryFrom<RegisterBody> for NewAccount {
-    type Error = ApiError;
-
-    fn try_from(body: RegisterBody) -> Result<Self, ApiError> {
+impl NewAccount {
+    /// Checks a sign-up sent on `today` (China date): every field, every problem reported.
+    fn parse(body: RegisterBody, today: Date) -> Result<Self, ApiError> {
         let mut errors = Vec::new();
         let id_err = |e: &wangban_shared::domain::ids::IdError| (e.code(), e.message_zh());
         let (name, holder, phone, password) = match &body {
             RegisterBody::Individual { name, id_number, phone, password } => {
                 let name = text("name", name, 50, &mut errors);
-                let id = parsed("idNumber", ResidentId::parse(id_number), &mut errors, id_err);
+                let id = parsed("idNumber", ResidentId::parse(id_number), &mut errors, id_err).filter(|id| {
+                    let born = id.birth_date() <= today;
+                    if !born {
+                        errors.push(FieldError::new(
+                            "idNumber",
+                            "invalid_id_number",
+                            "身份证号码中的出生日期晚于今天",
+                        ));
+                    }
+                    born
+                });
                 (name, id.map(|id_number| Holder::Person { id_number }), phone, password)
             }
             RegisterBody::Enterprise {
@@ -142,8 +182,8 @@ pub async fn register(
     State(ctx): State<AppContext>,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> ApiResult<impl IntoResponse> {
-    let account = NewAccount::try_from(body)?;
     let now = ctx.clock.now();
+    let account = NewAccount::parse(body, china_date(now))?;
     let user_id = uuid::Uuid::now_v7().to_string();
     let (kind, id_number, org_name, uscc, legal_representative) = match account.holder {
         Holder::Person { id_number } => (AccountKind::Individual, Some(id_number), None, None, None),

@@ -523,3 +523,31 @@ async fn loading_next_years_notice_makes_provisional_deadlines_final_and_records
         (Some("recompute_deadlines"), Some("system"))
     );
 }
+
+#[tokio::test]
+async fn a_refusal_to_accept_states_the_reason_and_the_applicants_options() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let id = submitted(&app, &citizen, FOOD).await;
+    let url = format!("/api/v1/applications/{id}/acceptance");
+    app.post_as(&url, json!({"decision": "not_accept", "reason": " "}), &clerk)
+        .await
+        .assert_problem(422, "invalid_command");
+    let r = app
+        .post_as(&url, json!({"decision": "not_accept", "reason": "申请事项不属于本机关职权范围"}), &clerk)
+        .await;
+    assert_eq!(r.json()["status"], "not_accepted");
+    let inbox = app.get_as("/api/v1/me/messages", &citizen).await.json();
+    let notice = &inbox["items"][0];
+    assert!(notice["title"].as_str().unwrap().starts_with("不予受理决定书"));
+    let body = notice["body"].as_str().unwrap();
+    assert!(
+        body.contains("不属于本机关职权范围")
+            && body.contains("向有关行政机关申请")
+            && body.contains("行政复议")
+    );
+    app.post_as(&format!("/api/v1/applications/{id}/withdraw"), json!({}), &citizen)
+        .await
+        .assert_problem(409, "invalid_transition");
+}

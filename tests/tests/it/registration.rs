@@ -350,3 +350,86 @@ async fn parallel_guesses_get_at_most_five_password_checks_then_the_lock() {
     app.clock.advance(time::Duration::minutes(15));
     app.login(ids::PERSON_A, ids::PASSWORD).await;
 }
+
+/// An ID number of a person from Guiyang born on `birth` (YYYYMMDD), with its check character.
+fn id_number_born(birth: &str) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let body = format!("520102{birth}123");
+    let sum: u32 = body.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    format!("{body}{}", ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize])
+}
+
+#[tokio::test]
+async fn an_id_number_born_after_today_is_refused() {
+    let app = TestApp::spawn().await; // today is 2026-12-03 in China
+    let register = |id_number: String| {
+        app.post(
+            "/api/v1/auth/register",
+            json!({"kind": "individual", "name": "张三", "idNumber": id_number, "phone": ids::PHONE_A, "password": ids::PASSWORD}),
+        )
+    };
+    let body = register(id_number_born("20261204")).await.assert_problem(422, "invalid_id_number");
+    assert_eq!(body["errors"][0]["field"], "idNumber");
+    assert_eq!(body["detail"], "身份证号码中的出生日期晚于今天");
+    let body = register(id_number_born("20500101")).await.assert_problem(422, "invalid_id_number");
+    assert_eq!(body["errors"][0]["field"], "idNumber");
+    assert_eq!(record_count(&app).await, 0, "nothing was written");
+    // Born today is fine.
+    assert_eq!(register(id_number_born("20261203")).await.status, 201);
+}
+
+#[tokio::test]
+async fn names_with_control_or_invisible_characters_are_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let person = |name: &str| json!({"kind": "individual", "name": name, "idNumber": ids::PERSON_A, "phone": ids::PHONE_A, "password": ids::PASSWORD});
+    for (name, code) in [
+        ("张\u{0007}三", "invalid_characters"),
+        ("张\u{200B}三", "invalid_characters"),
+        ("\u{FEFF}张三", "invalid_characters"),
+        ("张三\u{202E}", "invalid_characters"),
+        ("\u{2066}张三\u{2069}", "invalid_characters"),
+        ("\u{200B}\u{200D}", "required"),
+        (" \u{FEFF} ", "required"),
+    ] {
+        let body = app.post("/api/v1/auth/register", person(name)).await.assert_problem(422, code);
+        assert_eq!(body["errors"][0]["field"], "name", "{name:?}: {body}");
+        assert!(body["detail"].as_str().unwrap().starts_with("姓名"), "{body}");
+    }
+    let enterprise = |org: &str, contact: &str| {
+        json!({"kind": "enterprise", "orgName": org, "uscc": ids::COMPANY_A, "legalRepresentative": "李四",
+               "contactName": contact, "phone": ids::PHONE_B, "password": ids::PASSWORD})
+    };
+    let body = app
+        .post("/api/v1/auth/register", enterprise("贵阳某某\u{200C}餐饮有限公司", "王五"))
+        .await
+        .assert_problem(422, "invalid_characters");
+    assert_eq!(body["errors"][0]["field"], "orgName");
+    assert!(body["detail"].as_str().unwrap().starts_with("单位名称"), "{body}");
+    let body = app
+        .post("/api/v1/auth/register", enterprise("贵阳某某餐饮有限公司", "王\u{202B}五"))
+        .await
+        .assert_problem(422, "invalid_characters");
+    assert_eq!(body["errors"][0]["field"], "contactName");
+    let body = app
+        .post("/api/v1/auth/register", enterprise("\u{2067}\u{2069}", "\u{0085}"))
+        .await
+        .assert_problem(422, "validation_failed");
+    let fields: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["orgName", "contactName"]);
+    assert_eq!(record_count(&app).await, 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn field_messages_have_no_stray_space() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"kind": "individual", "name": "  ", "idNumber": ids::PERSON_A, "phone": ids::PHONE_A, "password": ids::PASSWORD}),
+        )
+        .await
+        .assert_problem(422, "required");
+    assert_eq!(body["errors"][0]["message"], "姓名不能为空");
+    assert_eq!(body["detail"], "姓名不能为空");
+}
