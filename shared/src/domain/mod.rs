@@ -6,3 +6,4 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod ids;
+pub mod tracking;
