@@ -28,7 +28,7 @@ use wangban_shared::{
     auth::AuthUser,
     config::AppContext,
     docs::{DocError, SignedQuery, local},
-    http::{ApiError, ApiJson, ApiQuery, ApiResult},
+    http::{ApiError, ApiJson, ApiQuery, ApiResult, attachment},
     store::{
         StoreError,
         idempotency::{self, IdempotencyKey},
@@ -323,17 +323,13 @@ pub async fn download(
         tracing::error!(upload_id = %id, "verified upload without its document");
         return Err(not_found());
     };
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        ascii_file_name(&upload),
-        percent_encode(&upload.file_name)
-    );
+    let disposition = attachment::disposition(&ascii_file_name(&upload), &upload.file_name);
     let headers = [
         (
             header::CONTENT_TYPE,
             HeaderValue::from_str(&upload.content_type).map_err(|_| ApiError::internal())?,
         ),
-        (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ASCII by construction")),
+        (header::CONTENT_DISPOSITION, disposition),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
     ];
     Ok(private((headers, bytes), "private, no-store"))
@@ -352,16 +348,6 @@ fn ascii_file_name(upload: &Upload) -> String {
     }
 }
 
-/// RFC 5987 encoding for a UTF-8 file name.
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +364,5 @@ mod tests {
         assert_eq!(ascii_file_name(&u), format!("{}.jpg", u.upload_id));
         let u = upload("say \"hi\".png", "image/png");
         assert_eq!(ascii_file_name(&u), format!("{}.png", u.upload_id));
-        assert_eq!(percent_encode("营业 执照.ofd"), "%E8%90%A5%E4%B8%9A%20%E6%89%A7%E7%85%A7.ofd");
     }
 }

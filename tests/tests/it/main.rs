@@ -2,6 +2,7 @@
 
 mod cases;
 mod disclosure;
+mod edges;
 mod events;
 mod registration;
 mod routes;
