@@ -112,6 +112,14 @@ pub fn create_ops(s: &Submission, event: &Event) -> Vec<TxOp> {
     ops
 }
 
+/// The writes that create a submission together with its whole history (demo data, imports).
+pub fn create_with_history_ops(s: &Submission, events: &[Event]) -> Vec<TxOp> {
+    let mut ops = vec![TxOp::Put { record: record(s, 1), condition: Condition::NotExists }];
+    ops.extend(events.iter().map(|e| event_op(&s.number, e)));
+    ops.extend(own_entry_op(s));
+    ops
+}
+
 /// The writes that move a submission read at `version` to `next`, with its event.
 pub fn update_ops(next: &Submission, version: u64, event: &Event) -> Vec<TxOp> {
     let mut ops = vec![
@@ -141,6 +149,17 @@ pub fn publish_op(reply: &PublishedReply) -> TxOp {
 /// version condition in the submission's own transaction (whose "must not exist" on the
 /// submission is the uniqueness claim), so numbers are unique and without gaps.
 pub async fn next_number(store: &dyn RecordStore, kind: Kind, year: i32) -> StoreResult<(TrackingNo, TxOp)> {
+    let (mut numbers, op) = reserve_numbers(store, kind, year, 1).await?;
+    Ok((numbers.remove(0), op))
+}
+
+/// The next `count` numbers of a kind's year and the one write that takes them all.
+pub async fn reserve_numbers(
+    store: &dyn RecordStore,
+    kind: Kind,
+    year: i32,
+    count: u64,
+) -> StoreResult<(Vec<TrackingNo>, TxOp)> {
     let pk = keys::tracking_seq_pk(kind.tracked().prefix(), year);
     let current = store.get(&pk, keys::SEQ).await?;
     let (n, condition, version) = match &current {
@@ -148,10 +167,10 @@ pub async fn next_number(store: &dyn RecordStore, kind: Kind, year: i32) -> Stor
         None => (0, Condition::NotExists, 1),
     };
     let op = TxOp::Put {
-        record: Record::new(pk, keys::SEQ, json!({ "n": n + 1 })).with_version(version),
+        record: Record::new(pk, keys::SEQ, json!({ "n": n + count })).with_version(version),
         condition,
     };
-    Ok((TrackingNo::new(kind.tracked(), year, n + 1), op))
+    Ok(((n + 1..=n + count).map(|i| TrackingNo::new(kind.tracked(), year, i)).collect(), op))
 }
 
 pub async fn get(store: &dyn RecordStore, no: &TrackingNo) -> StoreResult<Option<Versioned<Submission>>> {
