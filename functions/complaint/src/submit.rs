@@ -38,7 +38,7 @@ use crate::{
 };
 
 /// How many times a submission is retried when a concurrent one took the same number.
-const RETRIES: usize = 5;
+const RETRIES: usize = 10;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
