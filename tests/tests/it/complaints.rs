@@ -878,3 +878,36 @@ async fn the_demo_answers_appear_in_the_public_replies() {
     let (no, _) = complain(&app).await;
     assert_eq!(no, "TS-2026-000002", "the demo took TS-2026-000001 from the same sequence");
 }
+
+#[tokio::test]
+async fn a_lookup_is_one_read_and_each_change_one_transaction() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.staff_token("supervisor").await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let (no, code) = complain(&app).await;
+
+    app.trips.reset();
+    assert_eq!(app.get(&format!("/api/v1/complaints/{no}?queryCode={code}")).await.status, 200);
+    assert_eq!((app.trips.reads(), app.trips.writes()), (1, 0), "the submission and its trail in one query");
+
+    app.trips.reset();
+    assign(&app, &supervisor, &no, "gy-amr").await;
+    assert_eq!(app.trips.writes(), 1, "assignment, audit event and queue keys in one transaction");
+    app.trips.reset();
+    reply(&app, &clerk, &no, json!({"content": "已处理", "publish": true})).await;
+    assert_eq!(app.trips.writes(), 1, "reply, audit event and publication in one transaction");
+
+    app.trips.reset();
+    post(&app, "/api/v1/complaints", json!({"subject": "", "content": "x"}), None)
+        .await
+        .assert_problem(422, "validation_failed");
+    post(
+        &app,
+        &format!("/api/v1/complaints/{no}/rating?queryCode=WRONG234"),
+        json!({"level": "satisfied"}),
+        None,
+    )
+    .await
+    .assert_problem(404, "complaint_not_found");
+    assert_eq!(app.trips.writes(), 0, "refusals write nothing");
+}
