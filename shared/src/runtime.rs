@@ -22,7 +22,8 @@ pub fn init_tracing() {
 }
 
 /// Builds the context once; with `WANGBAN_SEED_DEMO=1`, loads the demo catalogue if the store
-/// lacks this version of it (and the demo complaints and letters once) (for `cargo lambda watch` on a fresh SQLite file).
+/// lacks this version of it, and the demo complaints and letters once (for `cargo lambda watch`
+/// on a fresh SQLite file).
 pub async fn bootstrap() -> Result<AppContext, Box<dyn std::error::Error + Send + Sync>> {
     init_tracing();
     let ctx = AppContext::from_env()?;
