@@ -7,7 +7,7 @@
 //! - [`auth`]: Ed25519 keys, access tokens and the request extractor.
 //! - [`http`]: problem+json errors, extractors, caching headers, list pages.
 //! - [`config`]: the context every function builds once at cold start.
-//! - [`seed`]: the demo catalogue and its idempotent loader.
+//! - [`seed`]: the demo catalogue, demo complaints and letters, and their idempotent loaders.
 
 pub mod api;
 pub mod auth;

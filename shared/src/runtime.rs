@@ -30,13 +30,16 @@ where
 }
 
 /// Builds the context once; with `WANGBAN_SEED_DEMO=1`, loads the demo catalogue if the store
-/// lacks this version of it (for `cargo lambda watch` on a fresh SQLite file).
+/// lacks this version of it, and the demo complaints and letters once (for `cargo lambda watch`
+/// on a fresh SQLite file).
 pub async fn bootstrap() -> Result<AppContext, Box<dyn std::error::Error + Send + Sync>> {
     init_tracing();
     let ctx = AppContext::from_env()?;
     if std::env::var("WANGBAN_SEED_DEMO").is_ok_and(|v| v == "1") {
         let outcome = seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await?;
         tracing::info!(?outcome, "demo catalogue");
+        let demo = seed::load_demo_submissions(ctx.store.as_ref()).await?;
+        tracing::info!(created = demo, "demo complaints and letters");
     }
     Ok(ctx)
 }

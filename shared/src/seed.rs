@@ -5,6 +5,8 @@
 //! server can seed a fresh store. Loading writes a marker holding the catalogue's hash; a
 //! start that finds the same hash does nothing, and an edited catalogue is loaded again.
 
+mod tracked;
+
 use include_dir::{Dir, include_dir};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -37,7 +39,11 @@ pub enum SeedError {
     Docs(#[from] DocError),
     #[error("template {0} is named in the catalogue but not shipped")]
     MissingTemplate(String),
+    #[error("demo data: {0}")]
+    Demo(String),
 }
+
+pub use tracked::{COMPLAINTS_JSON, load_demo_submissions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedOutcome {

@@ -1,7 +1,8 @@
 //! `wangban-local`: the whole platform in one process on SQLite + local files.
 //!
 //! `WANGBAN_ADDR` (default 127.0.0.1:8080) and `WANGBAN_DATA_DIR` (default ./data); the other
-//! variables are those of `wangban_shared::config`. Seeds the demo catalogue on first start.
+//! variables are those of `wangban_shared::config`. Seeds the demo catalogue, staff and published
+//! complaints and letters on first start.
 //!
 //! On SIGINT or SIGTERM it stops accepting connections and gives requests in flight
 //! [`SHUTDOWN_GRACE`] to finish; then it exits anyway (status 1), so a client holding a
@@ -27,6 +28,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let outcome = seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await?;
     tracing::info!(?outcome, "demo catalogue");
     seed_staff(&ctx).await?;
+    let demo = seed::load_demo_submissions(ctx.store.as_ref()).await?;
+    tracing::info!(created = demo, "demo complaints and letters");
     tokio::spawn(sweep_forever(ctx.clone()));
     let listener = TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     tracing::info!(%addr, "wangban local server listening");

@@ -5,5 +5,7 @@ pub mod account;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
+pub mod complaint;
 pub mod ids;
+pub mod redact;
 pub mod tracking;

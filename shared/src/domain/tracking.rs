@@ -83,6 +83,21 @@ impl QueryCode {
         Self((0..8).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect())
     }
 
+    /// The code determined by 32 secret bytes, so that an idempotent retry can show the same
+    /// code again without it ever being stored (see `UrlSigner::derive`).
+    pub fn from_secret(bytes: &[u8; 32]) -> Self {
+        // Four bytes per character: the modulo bias is below one in 10^8.
+        Self(
+            bytes
+                .chunks_exact(4)
+                .map(|c| {
+                    let n = u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize;
+                    CODE_ALPHABET[n % CODE_ALPHABET.len()] as char
+                })
+                .collect(),
+        )
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -155,5 +170,16 @@ mod tests {
         assert!(!code_matches(&other, code.expose(), &stored));
         assert!(!code_matches(&no, "WRONG234", &stored));
         assert_ne!(QueryCode::generate().expose(), code.expose());
+    }
+
+    #[test]
+    fn codes_from_secret_bytes_are_stable_and_use_the_alphabet() {
+        let a = QueryCode::from_secret(&[7; 32]);
+        assert_eq!(a.expose(), QueryCode::from_secret(&[7; 32]).expose());
+        assert_ne!(a.expose(), QueryCode::from_secret(&[8; 32]).expose());
+        let mut bytes = [0u8; 32];
+        bytes[31] = 1;
+        assert_eq!(QueryCode::from_secret(&bytes).expose().len(), 8);
+        assert!(a.expose().bytes().all(|b| CODE_ALPHABET.contains(&b)));
     }
 }

@@ -20,11 +20,24 @@
 //! | acceptance sequence | `SEQ#ACCEPT#<dept>#<year>` | `SEQ` | – |
 //! | idempotency record | `IDEM#<scope>#<key>` | `REQUEST` | – (expires after 24 h) |
 //! | holiday notice | `CALENDAR` | `NOTICE#<year>` | – |
+//! | complaint or letter | `TRACK#<no>` | `TRACKED` | while staff owe a reply: `SUPERVISION#<KIND>` / `<due date>#<no>`; gsi2 `QUEUE#<KIND>#<dept or UNASSIGNED>` / `<due date>#<no>` |
+//! | its audit event | `TRACK#<no>` | `EVENT#<seq>` | – |
+//! | its published question and answer | `TRACK#<no>` | `PUBLISHED` | `PUBLIC#REPLIES` / `<time>#<no>` |
+//! | a logged-in submitter's list entry | `USER#<userId>` | `<KIND>#<submittedAt>#<no>` | – |
+//! | tracking number sequence | `SEQ#TRACK#<TS or XX>#<year>` | `SEQ` | – |
+//! | demo complaints and letters marker | `CATALOGUE` | `SEEDED#TRACKED` | – |
+//!
+//! `<KIND>` is `COMPLAINT` or `LETTER`; `<no>` a tracking number (`TS-2026-000042`,
+//! `XX-2026-000007`), unique across kinds by its prefix.
 //!
 //! Access patterns served, each by one request: the catalogue lists (departments, windows,
 //! item summaries) are one bounded partition; an item by code is one get; items and windows by
 //! department one GSI query; policies newest first, all or by kind, one GSI query; a user by
 //! any login account is one get of the claim plus one get of the user. An upload by id is one get.
+//! A complaint or letter by number is one get (with its audit trail, one query of its
+//! partition); the supervisors' queue of a kind, and each department's, nearest due date first,
+//! is one GSI query, and so are their overdue parts (a range ending before today); a submitter's
+//! own complaints or letters, newest first, are one query of their user partition.
 
 pub const CATALOGUE: &str = "CATALOGUE";
 pub const SEEDED: &str = "SEEDED";
@@ -105,4 +118,28 @@ pub fn idempotency_pk(scope: &str, key: &str) -> String {
 }
 pub fn notice_sk(year: i32) -> String {
     format!("NOTICE#{year}")
+}
+
+pub const TRACKED: &str = "TRACKED";
+pub const PUBLISHED: &str = "PUBLISHED";
+pub const UNASSIGNED: &str = "UNASSIGNED";
+pub const SEEDED_TRACKED: &str = "SEEDED#TRACKED";
+
+pub fn tracked_pk(no: &str) -> String {
+    format!("TRACK#{no}")
+}
+/// `kind` is `COMPLAINT` or `LETTER`.
+pub fn supervision_index(kind: &str) -> String {
+    format!("SUPERVISION#{kind}")
+}
+/// `bucket` is a department id or [`UNASSIGNED`].
+pub fn tracked_queue_index(kind: &str, bucket: &str) -> String {
+    format!("QUEUE#{kind}#{bucket}")
+}
+pub fn own_tracked_sk(kind: &str, submitted_at: &str, no: &str) -> String {
+    format!("{kind}#{submitted_at}#{no}")
+}
+/// `prefix` is the number's (`TS`, `XX`).
+pub fn tracking_seq_pk(prefix: &str, year: i32) -> String {
+    format!("SEQ#TRACK#{prefix}#{year}")
 }

@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod complaints;
 mod counting;
 mod cursor;
 pub mod idempotency;

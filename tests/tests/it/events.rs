@@ -2,7 +2,8 @@
 //! `lambda_http`'s own event deserialisation into that function's router, in file-name order
 //! on one fresh store, and must answer with the status listed in `events/<function>/expected.json`.
 //! So the samples used with `cargo lambda invoke` can never rot. `__APPLICANT_TOKEN__`,
-//! `__CLERK_TOKEN__` and `__ADMIN_TOKEN__` in a sample stand for a fresh access token.
+//! `__CLERK_TOKEN__`, `__ADMIN_TOKEN__` and `__SUPERVISOR_TOKEN__` in a sample stand for a fresh
+//! access token.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
@@ -24,6 +25,7 @@ fn router_of(function: &str, ctx: AppContext) -> Router {
         "decision" => wangban_decision::router(ctx),
         "status" => wangban_status::router(ctx),
         "admin" => wangban_admin::router(ctx),
+        "complaint" => wangban_complaint::router(ctx),
         other => panic!("events/{other}/ names no known function"),
     }
 }
@@ -62,6 +64,7 @@ async fn every_sample_event_is_answered_as_expected_by_its_function() {
             ("__APPLICANT_TOKEN__", app.person_token(ids::PERSON_C, ids::PHONE_C).await),
             ("__CLERK_TOKEN__", app.staff_token("clerk-gy-amr").await),
             ("__ADMIN_TOKEN__", app.staff_token("admin").await),
+            ("__SUPERVISOR_TOKEN__", app.staff_token("supervisor").await),
         ];
         let router = router_of(&function, app.ctx.clone());
         for file in files {

@@ -1,6 +1,7 @@
 //! One integration-test binary (one link) for every cross-function scenario.
 
 mod cases;
+mod complaints;
 mod disclosure;
 mod edges;
 mod events;
