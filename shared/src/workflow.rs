@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// How many times a change is retried when a concurrent writer moved a shared counter.
-const RETRIES: usize = 3;
+const RETRIES: usize = 12;
 
 pub fn not_found() -> ApiError {
     ApiError::not_found("application_not_found", "未找到该申请")
@@ -80,14 +80,14 @@ pub fn notify(case: &Case, event: &CaseEvent) -> Vec<TxOp> {
         .collect()
 }
 
-/// A person's name in public: the family name and a mask (张**); organisations are public.
+/// A person's name in public: the family name and a fixed mask (张**), which tells neither
+/// the given name nor its length; organisations are public.
 fn public_name(case: &Case) -> String {
     if case.applicant_kind == ApplicantKind::Enterprise {
         return case.applicant_name.clone();
     }
-    let mut chars = case.applicant_name.chars();
-    let first = chars.next().map(String::from).unwrap_or_default();
-    first + &"*".repeat(chars.count().max(1))
+    let first = case.applicant_name.chars().next().map(String::from).unwrap_or_default();
+    first + "**"
 }
 
 /// The public notice of a decision (§4.5 f, 行政许可公示), personal data masked.
@@ -149,7 +149,12 @@ where
         ops.extend(extra);
         match ctx.store.transact(ops).await {
             Ok(()) => return Ok((next, event)),
-            Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => continue,
+            Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => {
+                // Another change won (often another acceptance taking the department's next
+                // number): wait a little, at random, so the retries do not collide again.
+                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 2..20u64);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -65,8 +65,9 @@ pub async fn load_notice(
         ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_notice",
-            format!("节假日安排有误：{e}"),
+            "节假日安排有误：日期须在该年内，放假区间按时间顺序且不重叠，调休上班日须为周末，且须包含全部法定节假日",
         )
+        .with_hint(e.to_string())
     })?;
     notices::save_notice(ctx.store.as_ref(), year, &notice).await?;
     ctx.calendar.invalidate();

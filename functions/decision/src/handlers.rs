@@ -20,7 +20,8 @@ use wangban_shared::{
 };
 
 fn staff_department(caller: &AuthUser, roles: &[Role]) -> ApiResult<String> {
-    caller.require(roles).map_err(|_| ApiError::forbidden("仅本部门的窗口工作人员或审查人员可以办理"))?;
+    let who = if roles.contains(&Role::Reviewer) { "审查人员" } else { "窗口受理人员" };
+    caller.require(roles).map_err(|_| ApiError::forbidden(format!("仅本部门的{who}可以办理此项")))?;
     caller.0.dept.clone().ok_or_else(|| ApiError::forbidden("该账号未关联部门"))
 }
 

@@ -36,6 +36,8 @@ use wangban_shared::workflow as transition;
 
 /// At most this many items in one joint application.
 pub const MAX_JOINT_ITEMS: usize = 5;
+/// The attachments an application may carry (the largest joint application needs ~40).
+pub const MAX_MATERIALS: usize = 60;
 /// The form data an application may carry.
 pub const MAX_FORM_BYTES: usize = 32 * 1024;
 
@@ -97,7 +99,8 @@ async fn load_items(ctx: &AppContext, codes: &[String]) -> ApiResult<Vec<Licensi
     let mut seen = BTreeSet::new();
     for raw in codes {
         let Ok(code) = ItemCode::parse(raw) else {
-            errors.push(FieldError::new("itemCodes", "item_not_found", format!("事项编码 {raw} 不存在")));
+            let shown: String = raw.chars().take(48).collect();
+            errors.push(FieldError::new("itemCodes", "item_not_found", format!("事项编码 {shown} 不存在")));
             continue;
         };
         if !seen.insert(code.clone()) {
@@ -216,6 +219,13 @@ pub async fn submit(
             "表单内容须为 JSON 对象",
         )]));
     }
+    if body.materials.len() > MAX_MATERIALS {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "materials",
+            "too_many",
+            format!("一次申请最多附 {MAX_MATERIALS} 份材料"),
+        )]));
+    }
     if body.form.to_string().len() > MAX_FORM_BYTES {
         return Err(ApiError::invalid(vec![FieldError::new(
             "form",
@@ -266,6 +276,7 @@ pub async fn submit(
                 item_name: item.name.clone(),
                 department_id: item.department_id.clone(),
                 decision_limit_days: item.promised_days.min(item.statutory_days),
+                statutory_days: item.statutory_days,
                 applicant_id: caller.user_id().to_owned(),
                 applicant_name: applicant_name.clone(),
                 applicant_kind: kind,

@@ -25,6 +25,8 @@ use super::{
 
 /// Working days for the acceptance decision (行政许可法 Art. 32).
 pub const ACCEPTANCE_WORKING_DAYS: u32 = 5;
+/// The general decision period (Art. 42).
+pub const GENERAL_DECISION_DAYS: u16 = 20;
 /// Longest extension of the decision period (Art. 42).
 pub const MAX_EXTENSION_DAYS: u16 = 10;
 /// A case this close to its deadline is flagged `due_soon`.
@@ -427,6 +429,8 @@ pub struct NewCase {
     pub department_id: String,
     /// The item's promised limit (承诺时限), never longer than the statutory one.
     pub decision_limit_days: u16,
+    /// The item's statutory limit (法定时限); bounds any extension.
+    pub statutory_days: u16,
     pub applicant_id: String,
     /// Person's name or organisation name, for the public status query.
     pub applicant_name: String,
@@ -464,6 +468,9 @@ pub struct Case {
     #[serde(default)]
     pub deemed_accepted: bool,
     pub decision_limit_days: u16,
+    /// The statutory limit; 20 (Art. 42) unless a special law sets another.
+    #[serde(default = "general_limit")]
+    pub statutory_days: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_due: Option<Deadline>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -524,6 +531,7 @@ impl Case {
             accepted_on: None,
             deemed_accepted: false,
             decision_limit_days: new.decision_limit_days,
+            statutory_days: new.statutory_days,
             decision_due: None,
             extension: None,
             supplement_notice: None,
@@ -657,6 +665,11 @@ impl Case {
                 if working_days == 0 || working_days > MAX_EXTENSION_DAYS {
                     return Err(CaseError::Invalid("延长期限须为 1 至 10 个工作日"));
                 }
+                if self.decision_limit_days + working_days > self.longest_decision_period() {
+                    return Err(CaseError::Invalid(
+                        "延长后的期限超过法定期限：法律规定了专门办理期限的事项不适用《行政许可法》第四十二条的延期",
+                    ));
+                }
                 let reason = required(reason, "请填写延长审查期限的理由")?;
                 next.extension = Some(Extension { working_days, reason: reason.clone(), at: now });
                 note = Some(reason);
@@ -687,6 +700,16 @@ impl Case {
             calendar.add_working_days(accepted, u32::from(self.decision_limit_days + extra))
         });
         before != (self.acceptance_due, self.decision_due)
+    }
+
+    /// Art. 42: 20 working days, extendable by 10 with approval; an item whose own law sets
+    /// another limit (e.g. 建筑法 Art. 8: 7 days) has no extension beyond that limit.
+    pub fn longest_decision_period(&self) -> u16 {
+        if self.statutory_days == GENERAL_DECISION_DAYS {
+            GENERAL_DECISION_DAYS + MAX_EXTENSION_DAYS
+        } else {
+            self.statutory_days.max(self.decision_limit_days)
+        }
     }
 
     /// The deadline that runs now, if any.
@@ -728,7 +751,7 @@ impl Case {
         let date = |d: Option<Date>| d.map(iso_date::format).unwrap_or_default();
         let no = self.acceptance_no.as_ref().map(AcceptanceNo::as_str).unwrap_or("");
         let due = date(self.decision_due.map(|d| d.date));
-        Some(match event.action.as_str() {
+        let notice = match event.action.as_str() {
             "submit" => (
                 format!("申请已提交：{item}"),
                 format!(
@@ -763,7 +786,9 @@ impl Case {
                     .missing
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| format!("{}. {}：{}", i + 1, m.material_id, m.problem))
+                    .map(|(i, m)| {
+                        format!("{}. {}：{}", i + 1, m.name.as_deref().unwrap_or(&m.material_id), m.problem)
+                    })
                     .collect();
                 (
                     format!("补正材料一次性告知书：{item}"),
@@ -807,9 +832,29 @@ impl Case {
                 )
             }
             "withdraw" => (format!("申请已撤回：{item}"), format!("您已撤回「{item}」的申请。")),
+            "recompute_deadlines" => {
+                let running = self.running_deadline().map(|d| iso_date::format(d.date)).unwrap_or_default();
+                (
+                    format!("办理期限调整：{item}"),
+                    format!(
+                        "国务院公布了节假日安排，您申请的「{item}」的办理期限已按工作日重新计算，当前期限为 {running}。"
+                    ),
+                )
+            }
             _ => return None,
-        })
+        };
+        let (title, mut body) = notice;
+        if self.decision_due.is_some_and(|d| d.provisional) && event.action != "withdraw" {
+            body.push_str(
+                "（该期限跨越尚未公布节假日安排的年份，为暂定期限；安排公布后将重新计算并通知您。）",
+            );
+        }
+        Some((title, body))
     }
+}
+
+fn general_limit() -> u16 {
+    GENERAL_DECISION_DAYS
 }
 
 fn required(text: String, message: &'static str) -> Result<String, CaseError> {

@@ -36,6 +36,8 @@ pub fn public_timeline(events: &[CaseEvent]) -> Value {
     json!(
         events
             .iter()
+            // A recomputed deadline is told to the applicant by message; it is not a step.
+            .filter(|e| e.action != "recompute_deadlines")
             .map(|e| json!({
                 "at": e.at.format(&Rfc3339).ok(),
                 "action": e.action,

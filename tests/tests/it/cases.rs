@@ -222,7 +222,7 @@ async fn a_citizen_applies_supplements_once_and_is_approved_and_anyone_can_check
         assert!(titles.iter().any(|t| t.starts_with(expected)), "{expected} in {titles:?}");
     }
     let public = app.get("/api/v1/public/decisions").await.json();
-    assert_eq!(public["items"][0]["applicant"], "张*");
+    assert_eq!(public["items"][0]["applicant"], "张**");
     assert_eq!(public["items"][0]["acceptanceNo"], "GY-AMR-2026-000001");
 }
 
@@ -523,6 +523,20 @@ async fn loading_next_years_notice_makes_provisional_deadlines_final_and_records
         (last["action"].as_str(), last["actorRole"].as_str()),
         (Some("recompute_deadlines"), Some("system"))
     );
+    let inbox = app.get_as("/api/v1/me/messages", &citizen).await.json();
+    let titles: Vec<&str> =
+        inbox["items"].as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap()).collect();
+    assert!(titles[0].starts_with("办理期限调整"), "the applicant is told: {titles:?}");
+    let accepted_notice = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["title"].as_str().unwrap().starts_with("受理通知书"))
+        .unwrap();
+    assert!(
+        accepted_notice["body"].as_str().unwrap().contains("暂定期限"),
+        "the first date was said to be provisional"
+    );
 }
 
 #[tokio::test]
@@ -597,4 +611,40 @@ async fn edge_inputs_of_the_case_routes_get_clear_answers() {
         assert!(r.status == 422 || r.status == 400, "{year}: {}", r.status);
     }
     assert_eq!(app.get("/api/v1/admin/calendar").await.json()["loadedYears"], json!([2025, 2026]));
+}
+
+#[tokio::test]
+async fn clerks_accepting_different_cases_at_once_all_succeed_with_distinct_numbers() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        ids.push(submitted(&app, &citizen, FOOD).await);
+    }
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let (app, clerk) = (app.clone(), clerk.clone());
+            tokio::spawn(async move {
+                let r = app
+                    .post_as(
+                        &format!("/api/v1/applications/{id}/acceptance"),
+                        json!({"decision": "accept"}),
+                        &clerk,
+                    )
+                    .await;
+                (r.status.as_u16(), r.json()["acceptanceNo"].as_str().unwrap_or_default().to_owned())
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let (status, no) = t.await.unwrap();
+        assert_eq!(status, 200, "{no}");
+        numbers.push(no);
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=8).map(|n| format!("GY-AMR-2026-{n:06}")).collect();
+    assert_eq!(numbers, expected, "unique, sequential, no gaps");
 }

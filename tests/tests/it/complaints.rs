@@ -543,6 +543,7 @@ async fn a_complaint_may_name_only_the_complainants_own_application() {
             item_name: "食品经营许可".into(),
             department_id: "gy-amr".into(),
             decision_limit_days: 5,
+            statutory_days: 10,
             applicant_id: owner_id,
             applicant_name: "张三".into(),
             applicant_kind: ApplicantKind::Individual,

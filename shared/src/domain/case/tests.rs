@@ -20,6 +20,7 @@ fn new_case(limit: u16) -> NewCase {
         item_name: "食品经营许可".into(),
         department_id: "gy-amr".into(),
         decision_limit_days: limit,
+        statutory_days: 20,
         applicant_id: "u-1".into(),
         applicant_name: "张三".into(),
         applicant_kind: ApplicantKind::Individual,
@@ -298,4 +299,17 @@ fn a_denial_tells_the_applicant_their_rights() {
 
 fn deem() -> Command {
     Command::DeemAccept { acceptance_no: AcceptanceNo::new("gy-amr", 2026, 7) }
+}
+
+#[test]
+fn an_item_with_its_own_statutory_limit_cannot_be_extended_past_it() {
+    let cal = cal();
+    let mut new = new_case(3);
+    new.statutory_days = 7; // 建筑法 Art. 8
+    let (case, _) = Case::open(new, &cal, SEP_24);
+    let (case, _) = case.apply(accept_no(), &clerk(), &cal, datetime!(2026-09-28 09:00 +08:00)).unwrap();
+    let too_far = Command::Extend { working_days: 10, reason: "需现场踏勘".into() };
+    assert!(matches!(case.apply(too_far, &reviewer(), &cal, SEP_24), Err(CaseError::Invalid(_))));
+    let within = Command::Extend { working_days: 4, reason: "需现场踏勘".into() };
+    assert!(case.apply(within, &reviewer(), &cal, SEP_24).is_ok(), "3 + 4 = the 7 days of the law");
 }
