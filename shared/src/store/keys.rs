@@ -20,11 +20,20 @@
 //! | acceptance sequence | `SEQ#ACCEPT#<dept>#<year>` | `SEQ` | – |
 //! | idempotency record | `IDEM#<scope>#<key>` | `REQUEST` | – (expires after 24 h) |
 //! | holiday notice | `CALENDAR` | `NOTICE#<year>` | – |
+//! | slot count (booked places) | `SLOT#<windowId>#<date>` | `<HH:MM>` | – |
+//! | appointment | `APPT#<no>` | `APPT` | `BOOKER#<userId>` / `<date>#<HH:MM>#<no>`; gsi2 `WINDAY#<windowId>#<date>` / `<HH:MM>#<no>` |
+//! | one booking per citizen, item and day | `APPTCLAIM#<userId>#<itemCode>#<date>` | `CLAIM` | – |
+//! | window closed for a day | `WINDOW#<windowId>` | `CLOSED#<date>` | – |
+//! | a citizen's no-shows and booking suspension | `USER#<userId>` | `NOSHOWS` | – |
 //!
 //! Access patterns served, each by one request: the catalogue lists (departments, windows,
 //! item summaries) are one bounded partition; an item by code is one get; items and windows by
 //! department one GSI query; policies newest first, all or by kind, one GSI query; a user by
 //! any login account is one get of the claim plus one get of the user. An upload by id is one get.
+//! A window's day of slots is one query of its `SLOT#` partition; an appointment by number one
+//! get; a citizen's appointments (newest first) and a window's day list one GSI query each. A
+//! window record's version goes above 1 once staff changed its schedule, and a catalogue reload
+//! keeps that schedule.
 
 pub const CATALOGUE: &str = "CATALOGUE";
 pub const SEEDED: &str = "SEEDED";
@@ -105,4 +114,29 @@ pub fn idempotency_pk(scope: &str, key: &str) -> String {
 }
 pub fn notice_sk(year: i32) -> String {
     format!("NOTICE#{year}")
+}
+
+pub const APPT: &str = "APPT";
+pub const NOSHOWS: &str = "NOSHOWS";
+
+pub fn slot_pk(window_id: &str, date: &str) -> String {
+    format!("SLOT#{window_id}#{date}")
+}
+pub fn appointment_pk(no: &str) -> String {
+    format!("APPT#{no}")
+}
+pub fn booker_index(user_id: &str) -> String {
+    format!("BOOKER#{user_id}")
+}
+pub fn window_day_index(window_id: &str, date: &str) -> String {
+    format!("WINDAY#{window_id}#{date}")
+}
+pub fn booking_claim_pk(user_id: &str, item_code: &str, date: &str) -> String {
+    format!("APPTCLAIM#{user_id}#{item_code}#{date}")
+}
+pub fn window_pk(window_id: &str) -> String {
+    format!("WINDOW#{window_id}")
+}
+pub fn closed_sk(date: &str) -> String {
+    format!("CLOSED#{date}")
 }
