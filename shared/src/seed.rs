@@ -76,8 +76,10 @@ pub async fn load_catalogue(
     Ok(SeedOutcome::Loaded)
 }
 
-/// The demo staff accounts: for every department a clerk (`clerk-<departmentId>`, acceptance)
-/// and a reviewer (`reviewer-<departmentId>`, review), plus `admin` and `supervisor`. Accounts
+/// The demo staff accounts: for every department a clerk (`clerk-<departmentId>`, acceptance
+/// and the window's appointments), a reviewer (`reviewer-<departmentId>`, review) and an
+/// administrator (`admin-<departmentId>`, the department's window schedules and closures), plus
+/// the platform's `admin` and `supervisor`. Accounts
 /// that exist are left alone; returns how many were created. For local use only: a cloud
 /// deployment creates staff through the admin tooling, never with a shared password.
 pub async fn load_demo_staff(
@@ -102,6 +104,12 @@ pub async fn load_demo_staff(
             format!("reviewer-{}", d.id),
             format!("{}审查人员", d.name),
             Role::Reviewer,
+            Some(d.id.clone()),
+        ));
+        accounts.push((
+            format!("admin-{}", d.id),
+            format!("{}管理员", d.name),
+            Role::Admin,
             Some(d.id.clone()),
         ));
     }
@@ -209,6 +217,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_demo_window_has_a_schedule_with_slots_on_every_working_day() {
+        let calendar = crate::domain::calendar::Calendar::shipped();
+        // Monday 2026-12-07 to Friday 12-11, and the make-up working Saturday 2026-10-10.
+        let days = [7, 8, 9, 10, 11]
+            .map(|d| time::Date::from_calendar_date(2026, time::Month::December, d).unwrap());
+        let make_up = time::macros::date!(2026 - 10 - 10);
+        assert!(calendar.is_working_day(make_up));
+        for w in &shipped_catalogue().windows {
+            assert!(w.schedule.problems().is_empty(), "{}: {:?}", w.id, w.schedule.problems());
+            for day in days.iter().chain([&make_up]) {
+                assert!(!w.schedule.slots_on(*day).is_empty(), "{} offers no slot on {day}", w.id);
+            }
+        }
+        let mut broken = shipped_catalogue();
+        broken.windows[0].schedule.capacity = 0;
+        let errors = broken.validate().unwrap_err();
+        let expected = format!("window {} schedule: capacity 0 is not within 1..=200", broken.windows[0].id);
+        assert!(errors.iter().any(|e| e.0 == expected), "{errors:?}");
+    }
+
+    #[tokio::test]
+    async fn a_schedule_changed_by_staff_survives_a_reload_of_the_catalogue() {
+        let store = SqliteStore::in_memory().unwrap();
+        let c = shipped_catalogue();
+        catalogue::save(&store, &c).await.unwrap();
+        let window = catalogue::window(&store, &c.windows[0].id).await.unwrap().unwrap();
+        assert_eq!(window.version, 1);
+        let mut changed = window.value.clone();
+        changed.schedule.capacity = 9;
+        catalogue::update_window(&store, &changed, window.version).await.unwrap();
+        assert!(catalogue::update_window(&store, &changed, window.version).await.is_err(), "stale version");
+
+        // An edited catalogue file is loaded again: the staff's schedule is kept.
+        catalogue::save(&store, &c).await.unwrap();
+        let after = catalogue::window(&store, &c.windows[0].id).await.unwrap().unwrap();
+        assert_eq!((after.value.schedule.capacity, after.version), (9, 2));
+        let untouched = catalogue::window(&store, &c.windows[1].id).await.unwrap().unwrap();
+        assert_eq!((untouched.value.schedule.clone(), untouched.version), (c.windows[1].schedule.clone(), 1));
+    }
+
     #[tokio::test]
     async fn loading_twice_writes_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -228,7 +277,7 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         let now = time::OffsetDateTime::now_utc();
         let departments = shipped_catalogue().departments.len();
-        assert_eq!(load_demo_staff(&store, "Demo2026pass", now).await.unwrap(), departments * 2 + 2);
+        assert_eq!(load_demo_staff(&store, "Demo2026pass", now).await.unwrap(), departments * 3 + 2);
         assert_eq!(
             load_demo_staff(&store, "Other2026pass", now).await.unwrap(),
             0,

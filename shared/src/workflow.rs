@@ -73,6 +73,7 @@ pub fn notify(case: &Case, event: &CaseEvent) -> Vec<TxOp> {
                 body,
                 sent_at: event.at,
                 application_id: Some(case.id.clone()),
+                appointment_no: None,
             };
             users::message_op(&case.applicant_id, &message)
         })

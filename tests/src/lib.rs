@@ -74,7 +74,18 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let sqlite: Arc<dyn RecordStore> =
             Arc::new(SqliteStore::open(&dir.path().join("wangban.db")).unwrap());
-        let (counting, trips) = CountingStore::new(sqlite);
+        Self::build(sqlite, dir).await
+    }
+
+    /// A fresh platform on the given empty store (e.g. a uniquely named DynamoDB table), with
+    /// its own document folder, demo catalogue and staff loaded: what backend-neutral scenario
+    /// suites (the booking capacity tests) run on.
+    pub async fn spawn_on(store: Arc<dyn RecordStore>) -> Self {
+        Self::build(store, tempfile::tempdir().unwrap()).await
+    }
+
+    async fn build(backend: Arc<dyn RecordStore>, dir: tempfile::TempDir) -> Self {
+        let (counting, trips) = CountingStore::new(backend);
         let store: Arc<dyn RecordStore> = Arc::new(counting);
         let docs = Arc::new(FsDocuments::new(dir.path().join("docs")));
         let clock = Arc::new(ManualClock::new(time::macros::datetime!(2026-12-03 09:00 +08:00)));
@@ -85,21 +96,30 @@ impl TestApp {
         Self { router: wangban_local::app(ctx.clone()), ctx, trips, clock, _dir: dir }
     }
 
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
-        TestResponse { status, headers, bytes }
+    /// Moves the test's clock to `at` (forwards or backwards).
+    pub fn set_time(&self, at: time::OffsetDateTime) {
+        self.clock.advance(at - self.clock.now());
     }
 
-    pub async fn call(
-        &self,
-        method: Method,
-        uri: &str,
-        body: Option<Value>,
-        token: Option<&str>,
-    ) -> TestResponse {
+    /// Sends every request at once, each on its own task, and returns the answers in order.
+    pub async fn send_concurrently(&self, requests: Vec<Request<Body>>) -> Vec<TestResponse> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, request) in requests.into_iter().enumerate() {
+            let router = self.router.clone();
+            tasks.spawn(async move { (i, send(&router, request).await) });
+        }
+        let mut out: Vec<Option<TestResponse>> = Vec::new();
+        out.resize_with(tasks.len(), || None);
+        while let Some(done) = tasks.join_next().await {
+            let (i, response) = done.unwrap();
+            out[i] = Some(response);
+        }
+        out.into_iter().map(|r| r.unwrap()).collect()
+    }
+
+    /// A request with a JSON body (if any) and a bearer token (if any), for
+    /// [`TestApp::send_concurrently`].
+    pub fn request(method: Method, uri: &str, body: Option<Value>, token: Option<&str>) -> Request<Body> {
         let mut builder = Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -111,7 +131,57 @@ impl TestApp {
             }
             None => Body::empty(),
         };
-        self.send(builder.body(body).unwrap()).await
+        builder.body(body).unwrap()
+    }
+
+    /// A citizen (an individual) written straight into the store, without the cost of a
+    /// password hash, for tests that need many; returns the user id.
+    pub async fn citizen_in_store(&self, name: &str) -> String {
+        use wangban_shared::{
+            domain::account::{AccountKind, Role},
+            store::users::{self, User},
+        };
+        let user_id = uuid::Uuid::now_v7().to_string();
+        let user = User {
+            user_id: user_id.clone(),
+            kind: AccountKind::Individual,
+            role: Role::Applicant,
+            name: name.to_owned(),
+            id_number: None,
+            org_name: None,
+            uscc: None,
+            legal_representative: None,
+            phone: None,
+            department_id: None,
+            staff_name: None,
+            password_hash: String::new(),
+            failed_logins: 0,
+            locked_until: None,
+            created_at: self.clock.now(),
+        };
+        users::create(self.ctx.store.as_ref(), &user, Vec::new()).await.unwrap();
+        user_id
+    }
+
+    /// A fresh access token for a citizen, signed at the test clock's time.
+    pub fn citizen_token(&self, user_id: &str) -> String {
+        use wangban_shared::domain::account::{AccountKind, Role};
+        let signer = self.ctx.signer.as_ref().expect("tests sign tokens");
+        signer.sign(user_id, Role::Applicant, AccountKind::Individual, None, self.clock.now_unix())
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        send(&self.router, request).await
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> TestResponse {
+        self.send(Self::request(method, uri, body, token)).await
     }
 
     pub async fn get(&self, uri: &str) -> TestResponse {
@@ -159,6 +229,15 @@ impl TestApp {
         self.register_person("张三", id_number, phone).await;
         self.login(id_number, ids::PASSWORD).await["accessToken"].as_str().unwrap().to_owned()
     }
+}
+
+/// Sends one request through a router in-process (for tasks that each hold a clone of it).
+pub async fn send(router: &Router, request: Request<Body>) -> TestResponse {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    TestResponse { status, headers, bytes }
 }
 
 /// A small, valid PDF for upload tests.

@@ -51,7 +51,10 @@ pub async fn load_notice(
     ApiPath(year): ApiPath<i32>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<impl IntoResponse> {
-    caller.require(&[Role::Admin]).map_err(|_| ApiError::forbidden("仅平台管理员可以维护节假日安排"))?;
+    // The platform's administrator only: a department's administrator (with a department) may not.
+    if caller.role() != Role::Admin || caller.0.dept.is_some() {
+        return Err(ApiError::forbidden("仅平台管理员可以维护节假日安排"));
+    }
     if !COMPUTABLE_YEARS.contains(&year) {
         return Err(ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

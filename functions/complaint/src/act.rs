@@ -139,6 +139,7 @@ fn tell_author(s: &Submission, event: &Event) -> Option<TxOp> {
         body: format!("您提交的{what}「{}」（编号 {}）已收到答复。{next_step}", s.subject, s.number.as_str()),
         sent_at: event.at,
         application_id: s.about.application_id.clone(),
+        appointment_no: None,
     };
     Some(users::message_op(author, &message))
 }

@@ -214,6 +214,7 @@ pub async fn register(
         body: "您已成功注册行政许可网上办事平台账号，可在线预约、申请办理行政许可事项并查询办理进度。".into(),
         sent_at: now,
         application_id: None,
+        appointment_no: None,
     };
     match users::create(ctx.store.as_ref(), &user, vec![users::message_op(&user_id, &welcome)]).await {
         Ok(()) => {

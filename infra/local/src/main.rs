@@ -108,7 +108,7 @@ async fn seed_staff(ctx: &AppContext) -> Result<(), Box<dyn std::error::Error + 
     if created > 0 && configured.is_none() {
         // Deliberately not through the log: a password must not reach log storage.
         eprintln!(
-            "\n  Demo staff accounts created (clerk-<departmentId>, reviewer-<departmentId>, admin, supervisor).\n  \
+            "\n  Demo staff accounts created (clerk-, reviewer- and admin-<departmentId>, admin, supervisor).\n  \
              Their password, shown only this once: {password}\n  \
              (set WANGBAN_DEMO_PASSWORD before the first start to choose it; local use only)\n"
         );

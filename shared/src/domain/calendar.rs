@@ -229,6 +229,21 @@ impl Calendar {
         self.rules(date.year()).is_working_day(date)
     }
 
+    /// The name of the holiday `date` falls in: the block of its year's loaded notice (春节, 国庆节 …),
+    /// or for a year without one the statutory day of the law; `None` for a working day or a plain
+    /// weekend.
+    pub fn holiday_name(&self, date: Date) -> Option<&str> {
+        match self.years.get(&date.year()) {
+            Some(loaded) => loaded
+                .notice
+                .holidays
+                .iter()
+                .find(|b| b.first <= date && date <= b.last)
+                .map(|b| b.name.as_str()),
+            None => statutory::days_off(date.year()).into_iter().find(|d| d.date == date).map(|d| d.name),
+        }
+    }
+
     /// The `n`-th working day after `start`; `start` itself is not counted (so `n = 0` gives
     /// `start` back, working day or not). Provisional as explained on [`Deadline`].
     ///

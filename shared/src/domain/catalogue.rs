@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::ids::ItemCode;
+use super::{booking::Schedule, ids::ItemCode};
 
 /// A government department (行政主体) that handles licensing items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +32,8 @@ pub struct Window {
     pub location: String,
     pub hours: String,
     pub item_codes: Vec<ItemCode>,
+    /// When citizens can book an appointment at this window (§4.2.2).
+    pub schedule: Schedule,
 }
 
 /// Who may apply for an item.
@@ -314,6 +316,9 @@ impl Catalogue {
             }
             if self.department(&w.department_id).is_none() {
                 err(format!("window {} names unknown department {}", w.id, w.department_id));
+            }
+            for problem in w.schedule.problems() {
+                err(format!("window {} schedule: {problem}", w.id));
             }
             for code in &w.item_codes {
                 match self.item(code) {

@@ -2,6 +2,7 @@
 //! No I/O, no AWS, no HTTP types here.
 
 pub mod account;
+pub mod booking;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

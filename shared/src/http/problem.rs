@@ -36,6 +36,9 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// English, for developers; an extension member of the problem body, omitted when `None`.
     pub hint: Option<String>,
+    /// Further extension members (RFC 9457 §3.2) a program may read, e.g. `suspendedUntil`.
+    /// Boxed: most errors have none, and `ApiError` travels in every `Result`.
+    pub extensions: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 #[derive(Serialize)]
@@ -51,11 +54,21 @@ struct ProblemBody<'a> {
     errors: &'a [FieldError],
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, detail: detail.into(), errors: Vec::new(), retry_after: None, hint: None }
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+            hint: None,
+            extensions: None,
+        }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -105,6 +118,14 @@ impl ApiError {
         self.hint = Some(hint.into());
         self
     }
+
+    /// Adds an extension member (camelCase name, not one of the standard members).
+    pub fn with_extension(mut self, name: &str, value: impl Serialize) -> Self {
+        debug_assert!(!["type", "title", "status", "detail", "code", "errors", "hint"].contains(&name));
+        let value = serde_json::to_value(value).expect("extension members serialise");
+        self.extensions.get_or_insert_default().insert(name.to_owned(), value);
+        self
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -118,6 +139,7 @@ impl IntoResponse for ApiError {
             code: self.code,
             errors: &self.errors,
             hint: self.hint.as_deref(),
+            extensions: self.extensions.as_deref(),
         };
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();

@@ -3,7 +3,9 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Condition, Query, Record, RecordStore, StoreError, StoreResult, TxOp, keys, query_all};
+use super::{
+    Condition, Query, Record, RecordStore, StoreError, StoreResult, TxOp, Versioned, keys, query_all,
+};
 use crate::domain::{
     catalogue::{Catalogue, Department, ItemSummary, LicensingItem, Policy, PolicyKind, Window, iso_date},
     ids::ItemCode,
@@ -26,10 +28,7 @@ pub fn catalogue_records(c: &Catalogue) -> Vec<Record> {
         records.push(Record::new(keys::CATALOGUE, keys::department_sk(&d.id), encode(d)));
     }
     for w in &c.windows {
-        records.push(
-            Record::new(keys::CATALOGUE, keys::window_sk(&w.id), encode(w))
-                .with_gsi1(keys::department_index(&w.department_id), keys::window_sk(&w.id)),
-        );
+        records.push(window_record(w, 1));
     }
     for i in &c.items {
         let code = i.code.as_str();
@@ -50,9 +49,29 @@ pub fn catalogue_records(c: &Catalogue) -> Vec<Record> {
     records
 }
 
-/// Writes the catalogue in transactions of at most 100 records.
+fn window_record(w: &Window, version: u64) -> Record {
+    Record::new(keys::CATALOGUE, keys::window_sk(&w.id), encode(w))
+        .with_gsi1(keys::department_index(&w.department_id), keys::window_sk(&w.id))
+        .with_version(version)
+}
+
+/// Writes the catalogue in transactions of at most 100 records. A window whose schedule staff
+/// changed (its record's version is above 1) keeps that schedule and version.
 pub async fn save(store: &dyn RecordStore, catalogue: &Catalogue) -> StoreResult<()> {
-    let records = catalogue_records(catalogue);
+    let changed: std::collections::HashMap<String, Record> =
+        query_all(store, Query::partition(keys::CATALOGUE).prefix("WIN#"))
+            .await?
+            .into_iter()
+            .filter(|r| r.version > 1 && r.body.get("schedule").is_some())
+            .map(|r| (r.sk.clone(), r))
+            .collect();
+    let mut records = catalogue_records(catalogue);
+    for record in &mut records {
+        if let Some(kept) = changed.get(&record.sk).filter(|_| record.pk == keys::CATALOGUE) {
+            record.body["schedule"] = kept.body["schedule"].clone();
+            record.version = kept.version;
+        }
+    }
     for chunk in records.chunks(super::MAX_TRANSACTION_OPS) {
         let ops =
             chunk.iter().cloned().map(|record| TxOp::Put { record, condition: Condition::None }).collect();
@@ -68,6 +87,17 @@ pub async fn departments(store: &dyn RecordStore) -> StoreResult<Vec<Department>
 
 pub async fn department(store: &dyn RecordStore, id: &str) -> StoreResult<Option<Department>> {
     store.get(keys::CATALOGUE, &keys::department_sk(id)).await?.as_ref().map(decode).transpose()
+}
+
+/// One window with the version that guards a change of its schedule.
+pub async fn window(store: &dyn RecordStore, id: &str) -> StoreResult<Option<Versioned<Window>>> {
+    let Some(record) = store.get(keys::CATALOGUE, &keys::window_sk(id)).await? else { return Ok(None) };
+    Ok(Some(Versioned { value: decode(&record)?, version: record.version }))
+}
+
+/// Saves a changed window if nobody changed it since it was read at `version`.
+pub async fn update_window(store: &dyn RecordStore, window: &Window, version: u64) -> StoreResult<()> {
+    store.put(window_record(window, version + 1), Condition::VersionIs(version)).await
 }
 
 pub async fn windows(store: &dyn RecordStore) -> StoreResult<Vec<Window>> {

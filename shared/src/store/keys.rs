@@ -20,6 +20,11 @@
 //! | acceptance sequence | `SEQ#ACCEPT#<dept>#<year>` | `SEQ` | – |
 //! | idempotency record | `IDEM#<scope>#<key>` | `REQUEST` | – (expires after 24 h) |
 //! | holiday notice | `CALENDAR` | `NOTICE#<year>` | – |
+//! | slot count (booked places) | `SLOT#<windowId>#<date>` | `<HH:MM>` | – |
+//! | appointment | `APPT#<no>` | `APPT` | `BOOKER#<userId>` / `<date>#<HH:MM>#<no>`; gsi2 `WINDAY#<windowId>#<date>` / `<HH:MM>#<no>` |
+//! | one booking per citizen, item and day | `APPTCLAIM#<userId>#<itemCode>#<date>` | `CLAIM` | – |
+//! | window closed for a day | `WINDOW#<windowId>` | `CLOSED#<date>` | – |
+//! | a citizen's no-shows and booking suspension | `USER#<userId>` | `NOSHOWS` | – |
 //! | complaint or letter | `TRACK#<no>` | `TRACKED` | while staff owe a reply: `SUPERVISION#<KIND>` / `<due date>#<no>`; gsi2 `QUEUE#<KIND>#<dept or UNASSIGNED>` / `<due date>#<no>` |
 //! | its audit event | `TRACK#<no>` | `EVENT#<seq>` | – |
 //! | its published question and answer | `TRACK#<no>` | `PUBLISHED` | `PUBLIC#REPLIES` / `<time>#<no>` |
@@ -38,6 +43,10 @@
 //! partition); the supervisors' queue of a kind, and each department's, nearest due date first,
 //! is one GSI query, and so are their overdue parts (a range ending before today); a submitter's
 //! own complaints or letters, newest first, are one query of their user partition.
+//! A window's day of slots is one query of its `SLOT#` partition; an appointment by number one
+//! get; a citizen's appointments (newest first) and a window's day list one GSI query each. A
+//! window record's version goes above 1 once staff changed its schedule, and a catalogue reload
+//! keeps that schedule.
 
 pub const CATALOGUE: &str = "CATALOGUE";
 pub const SEEDED: &str = "SEEDED";
@@ -142,4 +151,28 @@ pub fn own_tracked_sk(kind: &str, submitted_at: &str, no: &str) -> String {
 /// `prefix` is the number's (`TS`, `XX`).
 pub fn tracking_seq_pk(prefix: &str, year: i32) -> String {
     format!("SEQ#TRACK#{prefix}#{year}")
+}
+pub const APPT: &str = "APPT";
+pub const NOSHOWS: &str = "NOSHOWS";
+
+pub fn slot_pk(window_id: &str, date: &str) -> String {
+    format!("SLOT#{window_id}#{date}")
+}
+pub fn appointment_pk(no: &str) -> String {
+    format!("APPT#{no}")
+}
+pub fn booker_index(user_id: &str) -> String {
+    format!("BOOKER#{user_id}")
+}
+pub fn window_day_index(window_id: &str, date: &str) -> String {
+    format!("WINDAY#{window_id}#{date}")
+}
+pub fn booking_claim_pk(user_id: &str, item_code: &str, date: &str) -> String {
+    format!("APPTCLAIM#{user_id}#{item_code}#{date}")
+}
+pub fn window_pk(window_id: &str) -> String {
+    format!("WINDOW#{window_id}")
+}
+pub fn closed_sk(date: &str) -> String {
+    format!("CLOSED#{date}")
 }

@@ -6,6 +6,7 @@
 //! DynamoDB's, so nothing that works on SQLite can fail in the cloud: 400 KB per item, 100
 //! operations per transaction, one operation per item in a transaction.
 
+pub mod booking;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;

@@ -98,6 +98,8 @@ pub struct Message {
     pub sent_at: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_no: Option<String>,
 }
 
 pub fn message_op(user_id: &str, message: &Message) -> TxOp {

@@ -505,6 +505,11 @@ async fn loading_next_years_notice_makes_provisional_deadlines_final_and_records
     app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(notice_2027()), Some(&clerk))
         .await
         .assert_problem(403, "forbidden");
+    // A department's administrator manages its windows, not the national holiday calendar.
+    let department_admin = app.staff_token("admin-gy-amr").await;
+    app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(notice_2027()), Some(&department_admin))
+        .await
+        .assert_problem(403, "forbidden");
     let mut wrong = notice_2027();
     wrong["workdays"] = json!(["2027-01-04"]); // a Monday
     app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(wrong), Some(&admin))

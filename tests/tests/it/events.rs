@@ -26,6 +26,7 @@ fn router_of(function: &str, ctx: AppContext) -> Router {
         "status" => wangban_status::router(ctx),
         "admin" => wangban_admin::router(ctx),
         "complaint" => wangban_complaint::router(ctx),
+        "booking" => wangban_booking::router(ctx),
         other => panic!("events/{other}/ names no known function"),
     }
 }

@@ -1,5 +1,6 @@
 //! One integration-test binary (one link) for every cross-function scenario.
 
+mod booking;
 mod cases;
 mod complaints;
 mod disclosure;

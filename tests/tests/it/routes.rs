@@ -15,6 +15,7 @@ fn declared() -> BTreeSet<(String, String)> {
         wangban_status::ROUTES,
         wangban_admin::ROUTES,
         wangban_complaint::ROUTES,
+        wangban_booking::ROUTES,
     ]
     .iter()
     .flat_map(|routes| routes.iter())

@@ -61,6 +61,17 @@ fn make_up_saturday_works_and_holiday_monday_does_not() {
     assert!(!calendar.is_provisional(date!(2025 - 10 - 06)));
 }
 
+#[test]
+fn holidays_are_named_by_the_notice_or_by_the_law() {
+    let calendar = Calendar::shipped();
+    assert_eq!(calendar.holiday_name(date!(2026 - 10 - 05)), Some("国庆节")); // inside the block
+    assert_eq!(calendar.holiday_name(date!(2026 - 02 - 15)), Some("春节"));
+    assert_eq!(calendar.holiday_name(date!(2026 - 10 - 10)), None); // make-up working Saturday
+    assert_eq!(calendar.holiday_name(date!(2026 - 10 - 11)), None); // plain Sunday
+    assert_eq!(calendar.holiday_name(date!(2027 - 01 - 01)), Some("元旦")); // by the law
+    assert_eq!(calendar.holiday_name(date!(2027 - 01 - 04)), None);
+}
+
 // ---- counting ----
 
 #[test]
