@@ -12,6 +12,7 @@ pub fn app(ctx: AppContext) -> Router {
             .merge(wangban_upload::router(ctx.clone()))
             .merge(wangban_decision::router(ctx.clone()))
             .merge(wangban_status::router(ctx.clone()))
-            .merge(wangban_admin::router(ctx)),
+            .merge(wangban_admin::router(ctx.clone()))
+            .merge(wangban_interaction::router(ctx)),
     )
 }

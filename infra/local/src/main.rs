@@ -18,6 +18,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let outcome = seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await?;
     tracing::info!(?outcome, "demo catalogue");
     seed_staff(&ctx).await?;
+    let loaded = wangban_interaction::demo::seed(&ctx).await?;
+    tracing::info!(loaded, "demo interaction data");
     tokio::spawn(sweep_forever(ctx.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     tracing::info!(%addr, "wangban local server listening");

@@ -6,4 +6,6 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod ids;
+pub mod interaction;
+pub mod kb;
 pub mod tracking;
