@@ -3,6 +3,7 @@
 mod cases;
 mod disclosure;
 mod events;
+mod interaction;
 mod registration;
 mod routes;
 mod uploads;
