@@ -24,6 +24,7 @@ fn router_of(function: &str, ctx: AppContext) -> Router {
         "decision" => wangban_decision::router(ctx),
         "status" => wangban_status::router(ctx),
         "admin" => wangban_admin::router(ctx),
+        "interaction" => wangban_interaction::router(ctx),
         other => panic!("events/{other}/ names no known function"),
     }
 }

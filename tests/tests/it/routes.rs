@@ -14,6 +14,7 @@ fn declared() -> BTreeSet<(String, String)> {
         wangban_decision::ROUTES,
         wangban_status::ROUTES,
         wangban_admin::ROUTES,
+        wangban_interaction::ROUTES,
     ]
     .iter()
     .flat_map(|routes| routes.iter())
