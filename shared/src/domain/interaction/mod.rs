@@ -38,3 +38,23 @@ pub fn clock(calendar: &Calendar, due: Deadline, today: Date) -> (i64, ClockFlag
     let flag = if left <= i64::from(DUE_SOON_WORKING_DAYS) { ClockFlag::DueSoon } else { ClockFlag::OnTime };
     (left, flag)
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn the_clock_counts_working_days_and_flags_due_soon_and_overdue() {
+        let calendar = Calendar::shipped();
+        // Thursday 2026-12-24 is 15 working days after Thursday 2026-12-03.
+        let due = calendar.add_working_days(date!(2026 - 12 - 03), 15);
+        assert_eq!(due.date, date!(2026 - 12 - 24));
+        assert_eq!(clock(&calendar, due, date!(2026 - 12 - 03)), (15, ClockFlag::OnTime));
+        assert_eq!(clock(&calendar, due, date!(2026 - 12 - 22)), (2, ClockFlag::DueSoon));
+        assert_eq!(clock(&calendar, due, date!(2026 - 12 - 24)), (0, ClockFlag::DueSoon));
+        // Friday the 25th is one working day late, and the weekend adds none.
+        assert_eq!(clock(&calendar, due, date!(2026 - 12 - 27)), (-1, ClockFlag::Overdue));
+    }
+}

@@ -92,6 +92,8 @@ async fn each_account_answers_once_and_the_results_are_published_when_the_survey
     let texts: Vec<&str> = items(&staff["freeText"]).iter().map(|t| t["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["希望增加自助打证机"]);
     assert!(!staff["freeText"].to_string().contains(ids::PERSON_A), "free text without who wrote it");
+    let other = app.get_as(&results, &app.staff_token("clerk-gy-hc").await).await.json();
+    assert!(other.get("freeText").is_none(), "another department sees the published counts only");
     let supervisor = app.get_as(&results, &app.staff_token("supervisor").await).await.json();
     assert!(supervisor["freeText"].is_object());
 }
