@@ -14,6 +14,7 @@ pub fn app(ctx: AppContext) -> Router {
             .merge(wangban_status::router(ctx.clone()))
             .merge(wangban_admin::router(ctx.clone()))
             .merge(wangban_booking::router(ctx.clone()))
-            .merge(wangban_complaint::router(ctx)),
+            .merge(wangban_complaint::router(ctx.clone()))
+            .merge(wangban_interaction::router(ctx)),
     )
 }

@@ -30,6 +30,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     seed_staff(&ctx).await?;
     let demo = seed::load_demo_submissions(ctx.store.as_ref()).await?;
     tracing::info!(created = demo, "demo complaints and letters");
+    let loaded = wangban_interaction::demo::seed(&ctx).await?;
+    tracing::info!(loaded, "demo interaction data");
     tokio::spawn(sweep_forever(ctx.clone()));
     let listener = TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     tracing::info!(%addr, "wangban local server listening");

@@ -8,5 +8,7 @@ pub mod case;
 pub mod catalogue;
 pub mod complaint;
 pub mod ids;
+pub mod interaction;
+pub mod kb;
 pub mod redact;
 pub mod tracking;

@@ -34,7 +34,8 @@ pub fn catalogue_records(c: &Catalogue) -> Vec<Record> {
         let code = i.code.as_str();
         records.push(
             Record::new(keys::item_pk(code), keys::GUIDE, encode(i))
-                .with_gsi1(keys::department_index(&i.department_id), keys::item_sk(code)),
+                .with_gsi1(keys::department_index(&i.department_id), keys::item_sk(code))
+                .with_gsi2(keys::GUIDES, keys::item_sk(code)),
         );
         records.push(Record::new(keys::CATALOGUE, keys::item_sk(code), encode(&ItemSummary::from(i))));
     }
@@ -131,6 +132,12 @@ pub async fn item_summaries(store: &dyn RecordStore) -> StoreResult<Vec<ItemSumm
 /// The full guide: one get.
 pub async fn item(store: &dyn RecordStore, code: &ItemCode) -> StoreResult<Option<LicensingItem>> {
     store.get(&keys::item_pk(code.as_str()), keys::GUIDE).await?.as_ref().map(decode).transpose()
+}
+
+/// Every item's full guide (the knowledge base reads their FAQ): one index query per 1000.
+pub async fn guides(store: &dyn RecordStore) -> StoreResult<Vec<LicensingItem>> {
+    let records = query_all(store, Query::gsi2(keys::GUIDES)).await?;
+    records.iter().map(decode).collect()
 }
 
 /// Policies newest first, all kinds or one; one index query per page.

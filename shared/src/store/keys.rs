@@ -20,6 +20,18 @@
 //! | acceptance sequence | `SEQ#ACCEPT#<dept>#<year>` | `SEQ` | – |
 //! | idempotency record | `IDEM#<scope>#<key>` | `REQUEST` | – (expires after 24 h) |
 //! | holiday notice | `CALENDAR` | `NOTICE#<year>` | – |
+//! | item guide, for the knowledge base | (the guide above) | – | gsi2 `GUIDES` / `ITEM#<code>` |
+//! | consultation | `CONSULT#<no>` | `CONSULT` | gsi2 `CONSULTS#<dept or UNASSIGNED>#pending` / `<due date>#<no>`, once answered `CONSULTS#<dept>#answered` / `<answered at>#<no>` |
+//! | consultation's published answer | `CONSULT#<no>` | `PUBLIC_REPLY` | `PUBLIC#REPLIES` / `<time>#<no>`; gsi2 `KB#ANSWERS` / `<time>#<no>` |
+//! | consultation sequence | `SEQ#ZX#<year>` | `SEQ` | – |
+//! | survey | `SURVEY#<id>` | `SURVEY` | `SURVEYS` / `<opens at>#<id>` |
+//! | survey respondent claim (one per account) | `SURVEY#<id>` | `RESPONDENT#<userId>` | – |
+//! | survey response (anonymous) | `SURVEY#<id>` | `RESPONSE#<time>#<uuid>` | – |
+//! | survey tally shard | `SURVEY#<id>` | `TALLY#<n>` | – |
+//! | comment | `COMMENT#<id>` | `COMMENT` | once approved `COMMENTS#<target>` / `<time>#<id>`; gsi2 while pending `COMMENTQ#<dept or PLATFORM>` / `<time>#<id>` |
+//! | service rating (好差评) and its follow-up | `CASE#<id>` | `RATING` | gsi2 for a poor rating `FOLLOWUPS#<dept>#open` / `<due date>#<caseId>`, once answered `FOLLOWUPS#<dept>#answered` / `<answered at>#<caseId>` |
+//! | rating tally shard | `RATINGS#DEPT#<id>` or `RATINGS#ITEM#<code>` | `TALLY#<n>` | `RATINGS` / `DEPT#<id>#<n>` or `ITEM#<code>#<n>` |
+//! | interaction demo marker | `DEMO#INTERACTION` | `SEEDED` | – |
 //! | slot count (booked places) | `SLOT#<windowId>#<date>` | `<HH:MM>` | – |
 //! | appointment | `APPT#<no>` | `APPT` | `BOOKER#<userId>` / `<date>#<HH:MM>#<no>`; gsi2 `WINDAY#<windowId>#<date>` / `<HH:MM>#<no>` |
 //! | one booking per citizen, item and day | `APPTCLAIM#<userId>#<itemCode>#<date>` | `CLAIM` | – |
@@ -47,6 +59,15 @@
 //! get; a citizen's appointments (newest first) and a window's day list one GSI query each. A
 //! window record's version goes above 1 once staff changed its schedule, and a catalogue reload
 //! keeps that schedule.
+//!
+//! Interaction: a consultation by number, a survey, a comment, a rating are one get each; a
+//! department's consultations, pending comments and rating follow-ups, nearest due first, one
+//! GSI query; a target's approved comments newest first one GSI query; a survey's counts one
+//! query of its tally shards, every department's and item's rating counts one GSI query. The
+//! knowledge base reads every guide (one GSI query) and every published consultation answer
+//! (one GSI query per 1000). Counters that many writers move (survey counts, rating counts) are
+//! split over [`TALLY_SHARDS`] records, each moved under a version condition in the same
+//! transaction as the response or rating it counts.
 
 pub const CATALOGUE: &str = "CATALOGUE";
 pub const SEEDED: &str = "SEEDED";
@@ -175,4 +196,61 @@ pub fn window_pk(window_id: &str) -> String {
 }
 pub fn closed_sk(date: &str) -> String {
     format!("CLOSED#{date}")
+}
+
+// Interaction (§4.3): consultations, surveys, comments, ratings, the knowledge base.
+
+/// How many records a contended counter is split over.
+pub const TALLY_SHARDS: u32 = 8;
+pub const GUIDES: &str = "GUIDES";
+pub const CONSULT: &str = "CONSULT";
+pub const PUBLIC_REPLY: &str = "PUBLIC_REPLY";
+pub const KB_ANSWERS: &str = "KB#ANSWERS";
+pub const SURVEY: &str = "SURVEY";
+pub const SURVEYS: &str = "SURVEYS";
+pub const COMMENT: &str = "COMMENT";
+pub const RATING: &str = "RATING";
+pub const RATINGS: &str = "RATINGS";
+pub const INTERACTION_DEMO: &str = "DEMO#INTERACTION";
+
+pub fn consultation_pk(no: &str) -> String {
+    format!("CONSULT#{no}")
+}
+/// A department's consultations of one status; `None`: not yet assigned.
+pub fn consultation_queue(department_id: Option<&str>, status: &str) -> String {
+    format!("CONSULTS#{}#{status}", department_id.unwrap_or("UNASSIGNED"))
+}
+pub fn consultation_seq_pk(year: i32) -> String {
+    format!("SEQ#ZX#{year}")
+}
+pub fn survey_pk(id: &str) -> String {
+    format!("SURVEY#{id}")
+}
+pub fn respondent_sk(user_id: &str) -> String {
+    format!("RESPONDENT#{user_id}")
+}
+pub fn response_sk(at: &str, id: &str) -> String {
+    format!("RESPONSE#{at}#{id}")
+}
+pub fn tally_sk(shard: u32) -> String {
+    format!("TALLY#{shard}")
+}
+pub fn comment_pk(id: &str) -> String {
+    format!("COMMENT#{id}")
+}
+pub fn comments_index(target: &str) -> String {
+    format!("COMMENTS#{target}")
+}
+/// Pending comments of a department; `None`: the platform's (policies).
+pub fn comment_queue(department_id: Option<&str>) -> String {
+    format!("COMMENTQ#{}", department_id.unwrap_or("PLATFORM"))
+}
+pub fn follow_up_queue(department_id: &str, status: &str) -> String {
+    format!("FOLLOWUPS#{department_id}#{status}")
+}
+pub fn department_ratings_pk(department_id: &str) -> String {
+    format!("RATINGS#DEPT#{department_id}")
+}
+pub fn item_ratings_pk(code: &str) -> String {
+    format!("RATINGS#ITEM#{code}")
 }

@@ -10,12 +10,18 @@ pub mod booking;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod comments;
 pub mod complaints;
+pub mod consultations;
 mod counting;
 mod cursor;
 pub mod idempotency;
+pub mod kb;
 pub mod keys;
+pub mod ratings;
 pub mod sqlite;
+pub mod surveys;
+pub mod tally;
 pub mod uploads;
 pub mod users;
 

@@ -27,6 +27,7 @@ fn router_of(function: &str, ctx: AppContext) -> Router {
         "admin" => wangban_admin::router(ctx),
         "complaint" => wangban_complaint::router(ctx),
         "booking" => wangban_booking::router(ctx),
+        "interaction" => wangban_interaction::router(ctx),
         other => panic!("events/{other}/ names no known function"),
     }
 }

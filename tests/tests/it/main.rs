@@ -6,6 +6,7 @@ mod complaints;
 mod disclosure;
 mod edges;
 mod events;
+mod interaction;
 mod registration;
 mod routes;
 mod uploads;

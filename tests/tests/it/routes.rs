@@ -16,6 +16,7 @@ fn declared() -> BTreeSet<(String, String)> {
         wangban_admin::ROUTES,
         wangban_complaint::ROUTES,
         wangban_booking::ROUTES,
+        wangban_interaction::ROUTES,
     ]
     .iter()
     .flat_map(|routes| routes.iter())
