@@ -153,8 +153,7 @@ where
             Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => {
                 // Another change won (often another acceptance taking the department's next
                 // number): wait a little, at random, so the retries do not collide again.
-                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 2..20u64);
-                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                crate::store::contention_pause().await;
             }
             Err(e) => return Err(e.into()),
         }

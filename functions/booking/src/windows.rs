@@ -7,7 +7,7 @@ use serde_json::json;
 use wangban_shared::{
     auth::AuthUser,
     config::AppContext,
-    domain::{booking::Schedule, case::china_date, catalogue::iso_date},
+    domain::{booking::Schedule, case::china_date, catalogue::iso_date, interaction::text},
     http::{ApiError, ApiJson, ApiPath, ApiResult, FieldError},
     store::{
         StoreError,
@@ -28,11 +28,14 @@ pub async fn schedule(
 ) -> ApiResult<impl IntoResponse> {
     let current = view::window(&ctx, &id).await?;
     view::require_window_admin(&caller, &current.value)?;
-    let problems = schedule.problems();
+    let problems = schedule.problems_zh();
     if !problems.is_empty() {
+        // Chinese for people (detail and each error); the English sentences as the hint.
         let errors =
             problems.into_iter().map(|p| FieldError::new("schedule", "invalid_schedule", p)).collect();
-        return Err(ApiError::invalid(errors).with_code("invalid_schedule"));
+        return Err(ApiError::invalid(errors)
+            .with_code("invalid_schedule")
+            .with_hint(schedule.problems().join("; ")));
     }
     let mut window = current.value.clone();
     window.schedule = schedule;
@@ -78,6 +81,15 @@ pub async fn close(
             "reason",
             "invalid_reason",
             "请填写暂停办公的原因（不超过 200 字），将告知已预约的群众",
+        )]));
+    }
+    // Control, zero-width and bidirectional characters are refused as in every other text.
+    if reason.chars().any(text::forbidden) {
+        let e = text::TextError::ControlCharacter;
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "reason",
+            e.code(),
+            e.message_zh("暂停办公的原因"),
         )]));
     }
     let now = ctx.clock.now();

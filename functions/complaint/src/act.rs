@@ -24,8 +24,8 @@ use crate::{
     view,
 };
 
-/// How many times a change is retried when a concurrent writer changed it first.
-const RETRIES: usize = 3;
+/// How many times a change is tried when a concurrent writer may change it first.
+const RETRIES: usize = wangban_shared::store::CONTENTION_RETRIES;
 
 /// Applies `command` as one transaction and returns the changed submission with its whole
 /// audit trail. `gate` sees the submission first and refuses (as missing) callers who may not
@@ -56,7 +56,9 @@ async fn apply(
                 events.push(event);
                 return Ok((next, events));
             }
-            Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => continue,
+            Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => {
+                wangban_shared::store::contention_pause().await;
+            }
             Err(e) => return Err(e.into()),
         }
     }

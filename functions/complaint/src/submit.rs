@@ -37,8 +37,8 @@ use crate::{
     view::number_field,
 };
 
-/// How many times a submission is retried when a concurrent one took the same number.
-const RETRIES: usize = 10;
+/// How many times a submission is tried when a concurrent one may take the same number.
+const RETRIES: usize = wangban_shared::store::CONTENTION_RETRIES;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -276,8 +276,11 @@ pub async fn submit<K: KindOf>(
                 tracing::info!(number = %created.number.as_str(), kind = kind.as_str(), "submitted");
                 return Ok((StatusCode::CREATED, created_body(kind, &created, &code)));
             }
-            // Someone took this number first: take the next one.
-            Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => continue,
+            // Someone took this number first: wait a little, at random, so the submitters that
+            // lost do not collide again, and take the next one.
+            Err(StoreError::TransactionConditionFailed { .. }) | Err(StoreError::Conflict) => {
+                wangban_shared::store::contention_pause().await;
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -134,6 +134,8 @@ pub async fn post(
     let author = users::get(store, caller.user_id())
         .await?
         .ok_or_else(|| ApiError::unauthorized("账号不存在，请重新登录"))?;
+    let author_names: Vec<String> =
+        std::iter::once(author.value.name.clone()).chain(author.value.legal_representative.clone()).collect();
     let author_name = match (author.value.kind, author.value.org_name) {
         (AccountKind::Enterprise, Some(org)) => org,
         _ => public_name(&author.value.name),
@@ -145,6 +147,7 @@ pub async fn post(
         department_id,
         author_id: caller.user_id().to_owned(),
         author_name,
+        author_names,
         content,
         status: CommentStatus::Pending,
         created_at: now,

@@ -25,12 +25,14 @@ use wangban_shared::{
             },
             text,
         },
+        redact::Names,
         tracking::{QueryCode, TrackedKind, TrackingNo, code_matches},
     },
     http::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, list::ListPage},
     store::{
         StoreError, catalogue, consultations,
         idempotency::{self, IdempotencyKey},
+        users,
     },
 };
 
@@ -39,8 +41,8 @@ use crate::{
     access::{self, MaybeUser},
 };
 
-/// How often taking a number is retried when a concurrent asker took it first.
-const RETRIES: usize = 5;
+/// How often taking a number is tried when a concurrent asker may take it first.
+const RETRIES: usize = wangban_shared::store::CONTENTION_RETRIES;
 
 fn not_found() -> ApiError {
     ApiError::not_found("consultation_not_found", "未找到该咨询，请核对咨询编号和查询码")
@@ -232,8 +234,11 @@ pub async fn ask(
                 tracing::info!(no = no.as_str(), ?channel, "consultation received");
                 return Ok((StatusCode::CREATED, Json(asked)));
             }
-            // Another question took this number first: take the next one.
-            Err(StoreError::TransactionConditionFailed { .. } | StoreError::Conflict) => continue,
+            // Another question took this number first: wait a little, at random, so the askers
+            // that lost do not collide again, and take the next one.
+            Err(StoreError::TransactionConditionFailed { .. } | StoreError::Conflict) => {
+                wangban_shared::store::contention_pause().await;
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -315,14 +320,18 @@ pub async fn read(
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnswerBody {
     #[serde(default)]
     answer: String,
     #[serde(default)]
     publish: bool,
+    /// The question as it may be published (`publicQuestion` is the older name).
+    #[serde(default, alias = "publicQuestion")]
+    published_question: Option<String>,
+    /// The answer as it may be published; the answer itself when absent.
     #[serde(default)]
-    public_question: Option<String>,
+    published_answer: Option<String>,
 }
 
 /// `POST /api/v1/consultations/{no}/answer`: staff of the assigned department answer once; with
@@ -340,10 +349,19 @@ pub async fn answer(
         .map_err(|v| errors.push(v))
         .unwrap_or_default();
     let public_question = text::optional_field(
-        "publicQuestion",
+        "publishedQuestion",
         "公开的问题",
-        body.public_question.as_deref(),
+        body.published_question.as_deref(),
         QUESTION_MAX_CHARS,
+    )
+    .map_err(|v| errors.push(v))
+    .ok()
+    .flatten();
+    let public_answer = text::optional_field(
+        "publishedAnswer",
+        "公开的答复",
+        body.published_answer.as_deref(),
+        ANSWER_MAX_CHARS,
     )
     .map_err(|v| errors.push(v))
     .ok()
@@ -358,12 +376,23 @@ pub async fn answer(
     }
     let ctx = &state.ctx;
     let now = ctx.clock.now();
+    // A logged-in asker's account names are removed from the published text too.
+    let mut asker_names = Names::default();
+    if let Some(asker) = &loaded.value.asker_id
+        && let Some(user) = users::get(ctx.store.as_ref(), asker).await?.map(|u| u.value)
+    {
+        asker_names.people.push(user.name);
+        asker_names.people.extend(user.legal_representative);
+        asker_names.organisations.extend(user.org_name);
+    }
     let command = AnswerCommand {
         department_id: department,
         answered_by: caller.user_id().to_owned(),
         content,
         publish: body.publish,
         public_question,
+        public_answer,
+        asker_names,
     };
     let (next, reply) = loaded.value.answer(command, now).map_err(refusal)?;
     let mut ops = vec![consultations::update_op(&next, loaded.version)];

@@ -119,6 +119,8 @@ pub async fn seed(ctx: &AppContext) -> Result<bool, StoreError> {
             content: (*answer).into(),
             publish: true,
             public_question: None,
+            public_answer: None,
+            asker_names: Default::default(),
         };
         let (answered, reply) = asked.answer(command, now).expect("a demo answer follows the rules");
         ops.push(consultations::create_op(&answered));

@@ -245,57 +245,111 @@ pub const HORIZON_WORKING_DAYS: std::ops::RangeInclusive<u16> = 1..=60;
 /// Cut-offs are at most one day.
 pub const MAX_CUT_OFF_MINUTES: u16 = 24 * 60;
 
+/// A weekday's Chinese name (星期一 …).
+fn weekday_zh(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Monday => "星期一",
+        Weekday::Tuesday => "星期二",
+        Weekday::Wednesday => "星期三",
+        Weekday::Thursday => "星期四",
+        Weekday::Friday => "星期五",
+        Weekday::Saturday => "星期六",
+        Weekday::Sunday => "星期日",
+    }
+}
+
 impl Schedule {
-    /// Every rule a hand-edited or submitted schedule can break, each as a sentence.
+    /// Every rule a hand-edited or submitted schedule can break, each as a sentence (English,
+    /// for the seed's checks and developers; [`Schedule::problems_zh`] for people).
     pub fn problems(&self) -> Vec<String> {
-        let mut out = Vec::new();
+        self.check().into_iter().map(|(en, _)| en).collect()
+    }
+
+    /// [`Schedule::problems`] in Chinese, in the same order.
+    pub fn problems_zh(&self) -> Vec<String> {
+        self.check().into_iter().map(|(_, zh)| zh).collect()
+    }
+
+    /// Each broken rule in English and in Chinese.
+    fn check(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
         if self.sessions.is_empty() {
-            out.push("no sessions".to_owned());
+            out.push(("no sessions".to_owned(), "未设置任何办公时段".to_owned()));
         }
         if !SLOT_MINUTES.contains(&self.slot_minutes) {
-            out.push(format!("slotMinutes {} is not within 5..=240", self.slot_minutes));
+            out.push((
+                format!("slotMinutes {} is not within 5..=240", self.slot_minutes),
+                format!("每个预约时段的长度须在 5 至 240 分钟之间（现为 {} 分钟）", self.slot_minutes),
+            ));
         }
         if !CAPACITY.contains(&self.capacity) {
-            out.push(format!("capacity {} is not within 1..=200", self.capacity));
+            out.push((
+                format!("capacity {} is not within 1..=200", self.capacity),
+                format!("每个时段可预约人数须在 1 至 200 之间（现为 {}）", self.capacity),
+            ));
         }
         if !HORIZON_WORKING_DAYS.contains(&self.horizon_working_days) {
-            out.push(format!("horizonWorkingDays {} is not within 1..=60", self.horizon_working_days));
+            out.push((
+                format!("horizonWorkingDays {} is not within 1..=60", self.horizon_working_days),
+                format!("可提前预约的工作日数须在 1 至 60 之间（现为 {}）", self.horizon_working_days),
+            ));
         }
-        for (name, minutes) in [
-            ("bookingClosesMinutesBefore", self.booking_closes_minutes_before),
-            ("cancellationClosesMinutesBefore", self.cancellation_closes_minutes_before),
+        for (name, label, minutes) in [
+            ("bookingClosesMinutesBefore", "预约截止时间", self.booking_closes_minutes_before),
+            ("cancellationClosesMinutesBefore", "取消截止时间", self.cancellation_closes_minutes_before),
         ] {
             if minutes > MAX_CUT_OFF_MINUTES {
-                out.push(format!("{name} {minutes} is more than a day"));
+                out.push((
+                    format!("{name} {minutes} is more than a day"),
+                    format!("{label}不能早于时段开始前一天（现为提前 {minutes} 分钟）"),
+                ));
             }
         }
         if is_weekend(self.make_up_days_as) {
-            out.push("makeUpDaysAs must be a weekday (monday … friday)".to_owned());
+            out.push((
+                "makeUpDaysAs must be a weekday (monday … friday)".to_owned(),
+                "调休上班日须按周一至周五中的某一天安排".to_owned(),
+            ));
         }
         for (i, s) in self.sessions.iter().enumerate() {
             let n = i + 1;
             if s.weekdays.is_empty() {
-                out.push(format!("session {n} names no weekday"));
+                out.push((format!("session {n} names no weekday"), format!("第 {n} 个办公时段未选择星期")));
             }
             if s.weekdays.iter().any(|d| is_weekend(*d)) {
-                out.push(format!(
-                    "session {n}: windows open on working days only; a make-up Saturday or Sunday follows makeUpDaysAs"
+                out.push((
+                    format!(
+                        "session {n}: windows open on working days only; a make-up Saturday or Sunday follows makeUpDaysAs"
+                    ),
+                    format!("第 {n} 个办公时段：窗口只在工作日办公，调休的周六、周日按调休设置安排"),
                 ));
             }
             for (j, d) in s.weekdays.iter().enumerate() {
                 if s.weekdays[..j].contains(d) {
-                    out.push(format!("session {n} names {} twice", weekday::name(*d)));
+                    out.push((
+                        format!("session {n} names {} twice", weekday::name(*d)),
+                        format!("第 {n} 个办公时段重复选择了{}", weekday_zh(*d)),
+                    ));
                 }
             }
             if s.end <= s.start {
-                out.push(format!("session {n} ends ({}) before it starts ({})", s.end, s.start));
+                out.push((
+                    format!("session {n} ends ({}) before it starts ({})", s.end, s.start),
+                    format!("第 {n} 个办公时段的结束时间（{}）早于开始时间（{}）", s.end, s.start),
+                ));
             } else if s.end.minutes() - s.start.minutes() < self.slot_minutes {
-                out.push(format!("session {n} ({}–{}) is shorter than one slot", s.start, s.end));
+                out.push((
+                    format!("session {n} ({}–{}) is shorter than one slot", s.start, s.end),
+                    format!("第 {n} 个办公时段（{}–{}）不足一个预约时段", s.start, s.end),
+                ));
             }
             for (k, other) in self.sessions.iter().enumerate().take(i) {
                 let same_day = s.weekdays.iter().any(|d| other.weekdays.contains(d));
                 if same_day && s.start < other.end && other.start < s.end {
-                    out.push(format!("sessions {} and {n} overlap", k + 1));
+                    out.push((
+                        format!("sessions {} and {n} overlap", k + 1),
+                        format!("第 {} 个和第 {n} 个办公时段时间重叠", k + 1),
+                    ));
                 }
             }
         }

@@ -40,7 +40,8 @@ pub const COMMENT_MAX: usize = 500;
 pub const NAME_MAX: usize = 50;
 
 /// Text people typed: trimmed, line breaks normalised to `\n`, 1 to `MAX` characters, no
-/// control characters other than line breaks and tabs.
+/// control characters other than line breaks and tabs, no zero-width or bidirectional formatting
+/// characters (the same check as interaction's, [`crate::domain::interaction::text::forbidden`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Text<const MAX: usize>(String);
@@ -65,7 +66,7 @@ impl TextError {
         match self {
             TextError::Empty => "empty_text",
             TextError::TooLong { .. } => "text_too_long",
-            TextError::ControlCharacter => "invalid_text",
+            TextError::ControlCharacter => "invalid_character",
         }
     }
 
@@ -89,7 +90,7 @@ impl<const MAX: usize> Text<MAX> {
         if text.chars().count() > MAX {
             return Err(TextError::TooLong { max: MAX });
         }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if text.chars().any(crate::domain::interaction::text::forbidden) {
             return Err(TextError::ControlCharacter);
         }
         Ok(Self(text.to_owned()))

@@ -40,6 +40,17 @@ pub const MAX_TRANSACTION_OPS: usize = 100;
 /// The largest page a query returns, whatever limit is asked for.
 pub const MAX_PAGE: usize = 1000;
 
+/// How many times a write that lost a race (most often for the next number of a per-year
+/// sequence) is tried before the caller gets `409 concurrent_update`.
+pub const CONTENTION_RETRIES: usize = 12;
+
+/// A short random pause (2–20 ms) after losing a race, so the writers that lost do not collide
+/// again on their next try.
+pub async fn contention_pause() {
+    let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 2..=20u64);
+    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+}
+
 /// A value as read, with the version that guards the next update.
 #[derive(Debug, Clone)]
 pub struct Versioned<T> {

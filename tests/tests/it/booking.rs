@@ -738,6 +738,14 @@ async fn closing_a_window_for_a_day_cancels_its_bookings_with_a_message_to_each_
     app.call(Method::PUT, &path, Some(json!({"reason": " "})), Some(&admin))
         .await
         .assert_problem(422, "invalid_reason");
+    // Control, zero-width and bidirectional characters are refused like in every other text.
+    for hidden in ["检修\u{0}", "检\u{200B}修", "\u{202E}修检", "检修\u{7}"] {
+        let problem = app
+            .call(Method::PUT, &path, Some(json!({"reason": hidden})), Some(&admin))
+            .await
+            .assert_problem(422, "invalid_character");
+        assert_eq!(problem["errors"][0]["field"], "reason", "{problem}");
+    }
     app.call(
         Method::PUT,
         &format!("/api/v1/windows/{FOOD_WINDOW}/closures/2026-12-02"),
@@ -837,6 +845,14 @@ async fn a_department_administrator_changes_a_windows_schedule() {
         .await
         .assert_problem(422, "invalid_schedule");
     assert!(problem["errors"].as_array().unwrap().len() >= 3, "{problem}");
+    // The detail and each error are Chinese; the English sentences are only the hint.
+    let zero = json!({"sessions": [{"weekdays": ["monday"], "start": "09:00", "end": "11:00"}], "slotMinutes": 0, "capacity": 5});
+    let problem =
+        app.call(Method::PUT, &path, Some(zero), Some(&admin)).await.assert_problem(422, "invalid_schedule");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("5 至 240 分钟") && !detail.contains("slotMinutes"), "{problem}");
+    assert!(!problem["errors"][0]["message"].as_str().unwrap().contains("not within"), "{problem}");
+    assert!(problem["hint"].as_str().unwrap().contains("slotMinutes 0 is not within 5..=240"), "{problem}");
     let unknown = json!({"sessions": [], "slotMinutes": 30, "capacity": 1, "colour": "red"});
     app.call(Method::PUT, &path, Some(unknown), Some(&admin)).await.assert_problem(422, "invalid_body");
 

@@ -91,6 +91,14 @@ fn schedule_problems_are_each_named() {
         assert!(problems.contains(expected), "missing {expected:?} in:\n{problems}");
     }
     assert!(!problems.contains("sessions 1 and 2"), "morning and afternoon do not overlap");
+    // The same problems in Chinese, one for one, with no English field names.
+    let zh = s.problems_zh();
+    assert_eq!(zh.len(), s.problems().len());
+    for p in &zh {
+        assert!(!p.contains("session") && !p.contains("capacity") && !p.contains("Minutes"), "{p}");
+    }
+    assert!(zh.contains(&"第 3 个办公时段重复选择了星期一".to_owned()), "{zh:?}");
+    assert!(zh.contains(&"第 1 个和第 3 个办公时段时间重叠".to_owned()), "{zh:?}");
     let mut empty = schedule();
     empty.sessions.clear();
     assert_eq!(empty.problems(), ["no sessions"]);

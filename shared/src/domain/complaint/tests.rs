@@ -373,6 +373,10 @@ fn text_is_trimmed_bounded_and_free_of_control_characters() {
         TextError::TooLong { max: SUBJECT_MAX }
     );
     assert_eq!(Content::parse("a\u{0}b").unwrap_err(), TextError::ControlCharacter);
+    for hidden in ["a\u{202E}b", "a\u{200B}b", "a\u{FEFF}b", "a\u{2067}b"] {
+        assert_eq!(Content::parse(hidden).unwrap_err(), TextError::ControlCharacter, "{hidden:?}");
+    }
+    assert_eq!(TextError::ControlCharacter.code(), "invalid_character");
     assert_eq!(TextError::Empty.code(), "empty_text");
     assert_eq!(TextError::TooLong { max: 100 }.message_zh("投诉标题"), "投诉标题不能超过 100 个字");
     assert!(serde_json::from_str::<Comment>(r#""""#).is_err());

@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::text::redact;
-use crate::domain::ids::ItemCode;
+use crate::domain::{
+    ids::ItemCode,
+    redact::{Names, redact},
+};
 
 pub const CONTENT_MAX_CHARS: usize = 500;
 pub const REPLY_MAX_CHARS: usize = 1000;
@@ -104,6 +106,10 @@ pub struct Comment {
     pub author_id: String,
     /// How the author is shown: family name and a mask (张*), or the organisation's name.
     pub author_name: String,
+    /// The author's own names (a person's name, a legal representative's), removed from the
+    /// text the public sees. Never shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub author_names: Vec<String>,
     pub content: String,
     pub status: CommentStatus,
     #[serde(with = "time::serde::rfc3339")]
@@ -192,17 +198,18 @@ impl Comment {
         Ok(Comment { reply: Some(StaffReply { content, by: by.into(), at: now }), ..self.clone() })
     }
 
-    /// The comment as the public sees it: no account, no staff identity, personal numbers and
-    /// e-mail addresses removed.
+    /// The comment as the public sees it: no account, no staff identity; the author's names,
+    /// personal numbers and e-mail addresses removed ([`crate::domain::redact`]).
     pub fn public_view(&self) -> serde_json::Value {
+        let names = Names { people: self.author_names.clone(), organisations: Vec::new() };
         serde_json::json!({
             "id": self.id,
             "target": self.target,
             "authorName": self.author_name,
-            "content": redact(&self.content),
+            "content": redact(&self.content, &names),
             "createdAt": self.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
             "reply": self.reply.as_ref().map(|r| serde_json::json!({
-                "content": redact(&r.content),
+                "content": redact(&r.content, &names),
                 "at": r.at.format(&time::format_description::well_known::Rfc3339).ok(),
             })),
         })
@@ -224,7 +231,8 @@ mod tests {
             department_id: Some("gy-amr".into()),
             author_id: "u1".into(),
             author_name: public_name("张三"),
-            content: "指南写得很清楚，我的电话13800138000".into(),
+            author_names: vec!["张三".into()],
+            content: "我是张三，指南写得很清楚，我的电话13800138000".into(),
             status: CommentStatus::Pending,
             created_at: NOW,
             moderation: None,
@@ -263,12 +271,13 @@ mod tests {
     #[test]
     fn the_public_sees_no_account_no_staff_and_no_numbers() {
         let c = pending().moderate(Verdict::Approve, None, "clerk-7", NOW).unwrap();
-        let c = c.answer("请致电0851-86812345".into(), "clerk-7", NOW).unwrap();
+        let c = c.answer("张三您好，请致电0851-86812345".into(), "clerk-7", NOW).unwrap();
         let text = c.public_view().to_string();
         for secret in ["u1", "clerk-7", "13800138000", "86812345", "张三"] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(text.contains("张*"));
+        assert!(text.contains("我是张某，") && text.contains("张某您好"), "{text}");
         assert_eq!(public_name("欧阳修远"), "欧***");
         assert_eq!(public_name(" "), "网友");
     }

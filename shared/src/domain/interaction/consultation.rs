@@ -7,13 +7,11 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{
-    Violation,
-    text::{self, redact},
-};
+use super::{Violation, text};
 use crate::domain::{
     calendar::Deadline,
     ids::{ItemCode, Phone},
+    redact::{Names, redact},
     tracking::{PublishedReply, TrackedKind, TrackingNo},
 };
 
@@ -258,6 +256,11 @@ pub struct AnswerCommand {
     pub publish: bool,
     /// The question reworded for publication (e.g. without names); else the question itself.
     pub public_question: Option<String>,
+    /// The answer reworded for publication; else the answer itself.
+    pub public_answer: Option<String>,
+    /// Names the asker goes by besides the contact name (a logged-in asker's account name,
+    /// organisation), removed from what is published.
+    pub asker_names: Names,
 }
 
 impl Consultation {
@@ -285,7 +288,16 @@ impl Consultation {
             answered_at: now,
             published: command.publish,
         });
-        let reply = command.publish.then(|| next.published_reply(command.public_question.as_deref(), now));
+        let mut names = command.asker_names;
+        names.people.extend(self.contact.as_ref().and_then(|c| c.name.clone()));
+        let reply = command.publish.then(|| {
+            next.published_reply(
+                command.public_question.as_deref(),
+                command.public_answer.as_deref(),
+                &names,
+                now,
+            )
+        });
         Ok((next, reply))
     }
 
@@ -297,11 +309,21 @@ impl Consultation {
         Ok(Consultation { department_id: Some(department_id.to_owned()), ..self.clone() })
     }
 
-    /// The public record: question and answer with personal numbers and e-mail addresses
-    /// removed; no names, no contact details, no accounts.
-    fn published_reply(&self, public_question: Option<&str>, now: OffsetDateTime) -> PublishedReply {
-        let question = redact(public_question.unwrap_or(&self.question));
-        let answer = self.answer.as_ref().map(|a| redact(&a.content)).unwrap_or_default();
+    /// The public record: question and answer (or staff's wording of them) redacted like a
+    /// complaint's ([`crate::domain::redact`]): the asker's `names`, ID, phone and credit-code
+    /// numbers, long digit runs and e-mail addresses removed; no contact details, no accounts.
+    fn published_reply(
+        &self,
+        public_question: Option<&str>,
+        public_answer: Option<&str>,
+        names: &Names,
+        now: OffsetDateTime,
+    ) -> PublishedReply {
+        let question = redact(public_question.unwrap_or(&self.question), names);
+        let answer = public_answer
+            .or(self.answer.as_ref().map(|a| a.content.as_str()))
+            .map(|a| redact(a, names))
+            .unwrap_or_default();
         PublishedReply {
             kind: TrackedKind::Consultation,
             number: self.no.clone(),
@@ -348,6 +370,8 @@ mod tests {
             content: "需要办理食品经营许可，可拨打0851-86812345咨询。".into(),
             publish,
             public_question: None,
+            public_answer: None,
+            asker_names: Names::default(),
         }
     }
 
@@ -359,13 +383,47 @@ mod tests {
         assert_eq!(answered.status, ConsultationStatus::Answered);
         assert!(answered.answer.as_ref().unwrap().published);
         let reply = reply.unwrap();
-        assert!(!reply.question.contains("13800138000") && reply.question.contains("***********"));
+        assert!(
+            !reply.question.contains("13800138000") && reply.question.contains(crate::domain::redact::PHONE)
+        );
         assert!(!reply.answer.contains("86812345"));
         assert_eq!(reply.number.as_str(), "ZX-2026-000007");
         assert_eq!(reply.item_code.as_deref(), Some("GY-SCJG-001"));
         assert!(reply.title.chars().count() <= TITLE_CHARS + 1);
         let json = serde_json::to_string(&reply).unwrap();
         assert!(!json.contains("clerk-1"), "no staff identity in public");
+    }
+
+    #[test]
+    fn the_askers_names_ids_and_credit_codes_are_removed_from_the_published_reply() {
+        let mut c = pending(Some("gy-amr"), true);
+        c.question = "我叫王小明，身份证52010219900101123X，公司贵阳小明餐饮有限公司（91350100M000100Y43）\
+                      开饭馆要办哪些证？"
+            .into();
+        c.contact = Some(Contact {
+            name: Some("王小明".into()),
+            phone: Some(Phone::parse("13800138000").unwrap()),
+            email: None,
+            address: None,
+        });
+        let mut cmd = command("gy-amr", true);
+        cmd.content = "王小明您好，贵阳小明餐饮有限公司需办理食品经营许可。".into();
+        cmd.asker_names = Names {
+            people: vec!["小明王".into()],
+            organisations: vec!["贵阳小明餐饮有限公司".into()],
+        };
+        let (_, reply) = c.answer(cmd, NOW).unwrap();
+        let reply = reply.unwrap();
+        for text in [&reply.title, &reply.question, &reply.answer] {
+            for leak in ["王小明", "52010219900101123X", "M000100Y43", "小明餐饮", "91350100"] {
+                assert!(!text.contains(leak), "{leak} in {text}");
+            }
+        }
+        assert!(reply.answer.starts_with("王某您好，某单位"), "{}", reply.answer);
+        let mut cmd = command("gy-amr", true);
+        cmd.public_answer = Some("王小明您好，请带身份证办理。".into());
+        let (_, reply) = c.answer(cmd, NOW).unwrap();
+        assert_eq!(reply.unwrap().answer, "王某您好，请带身份证办理。");
     }
 
     #[test]

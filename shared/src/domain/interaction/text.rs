@@ -33,8 +33,10 @@ impl TextError {
     }
 }
 
-/// Invisible characters that can reorder or hide text when it is shown to others.
-fn forbidden(c: char) -> bool {
+/// Invisible characters that can reorder or hide text when it is shown to others: control
+/// characters other than line break and tab, zero-width and bidirectional formatting characters.
+/// Complaints and letters refuse the same ones.
+pub fn forbidden(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }

@@ -85,6 +85,33 @@ async fn a_comment_is_public_after_approval_and_answered_by_the_items_department
 }
 
 #[tokio::test]
+async fn an_approved_comment_does_not_show_its_authors_own_name() {
+    let app = TestApp::spawn().await;
+    // GIVEN 张三 writes his own name into the comment, and staff greet him by it
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let id = post(&app, &citizen, ITEM_TARGET, "我是张三，住在观山湖区，网上提交很方便。").await;
+    let path = format!("/api/v1/comments/{id}");
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    // WHEN it is approved and answered
+    let r = app.post_as(&format!("{path}/moderation"), json!({"decision": "approve"}), &clerk).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    let r =
+        app.post_as(&format!("{path}/reply"), json!({"content": "张三您好，感谢您的肯定。"}), &clerk).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    // THEN the public sees neither the name in the text nor in the reply
+    for public in
+        [app.get(&format!("/api/v1/comments?target={ITEM_TARGET}")).await.json(), app.get(&path).await.json()]
+    {
+        let text = public.to_string();
+        assert!(!text.contains("张三"), "{text}");
+        assert!(text.contains("我是张某，住在观山湖区") && text.contains("张某您好"), "{text}");
+    }
+    // … while the author still reads what he wrote
+    let own = app.get_as(&path, &citizen).await.json();
+    assert_eq!(own["content"], "我是张三，住在观山湖区，网上提交很方便。");
+}
+
+#[tokio::test]
 async fn a_rejected_comment_stays_private_and_its_author_is_told_why() {
     let app = TestApp::spawn().await;
     let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
