@@ -1,6 +1,10 @@
-//! The status Lambda function: the router of `wangban_status` behind API Gateway.
+//! The status Lambda function: the router of `wangban_status` behind API Gateway, on DynamoDB in
+//! the cloud (or the embedded backends, as configured). It links only these SDKs.
+
+use wangban_shared::{config::Links, runtime, store::dynamo};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    wangban_shared::runtime::run_lambda(wangban_status::router).await
+    let links = Links { dynamodb: Some(dynamo::open), ..Links::EMBEDDED };
+    runtime::run_lambda(wangban_status::router, links).await
 }

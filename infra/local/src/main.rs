@@ -5,7 +5,10 @@
 
 use std::net::SocketAddr;
 
-use wangban_shared::{config::AppContext, runtime, seed};
+use wangban_shared::{
+    config::{AppContext, Links},
+    runtime, seed,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -14,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .unwrap_or_else(|_| "127.0.0.1:8080".into())
         .parse()
         .map_err(|e| format!("WANGBAN_ADDR: {e}"))?;
-    let ctx = AppContext::from_env()?;
+    let ctx = AppContext::from_env(Links::EMBEDDED).await?;
     let outcome = seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await?;
     tracing::info!(?outcome, "demo catalogue");
     seed_staff(&ctx).await?;
