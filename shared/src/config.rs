@@ -249,10 +249,13 @@ fn load_or_create_secret(path: &std::path::Path) -> Result<Vec<u8>, ConfigError>
             .ok_or_else(|| err("URL secret", &"not base64url of at least 32 bytes"))
     };
     match std::fs::read_to_string(path) {
-        Ok(text) => decode(&text),
+        Ok(text) => {
+            crate::private_files::warn_if_loose(path, "URL secret");
+            decode(&text)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| err("create folder for", &e))?;
+                crate::private_files::create_dir_all(dir).map_err(|e| err("create folder for", &e))?;
             }
             let text = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
             write_private(path, &text).map_err(|e| err("write URL secret", &e))?;
@@ -296,11 +299,14 @@ async fn open_docs(
 fn load_or_create_key(path: &std::path::Path) -> Result<PrivateKey, ConfigError> {
     let err = |what: &str, e: &dyn std::fmt::Display| ConfigError(format!("{what} {}: {e}", path.display()));
     match std::fs::read_to_string(path) {
-        Ok(pem) => PrivateKey::from_pem(&pem).map_err(|e| err("signing key", &e)),
+        Ok(pem) => {
+            crate::private_files::warn_if_loose(path, "signing key");
+            PrivateKey::from_pem(&pem).map_err(|e| err("signing key", &e))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = PrivateKey::generate();
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| err("create folder for", &e))?;
+                crate::private_files::create_dir_all(dir).map_err(|e| err("create folder for", &e))?;
             }
             write_private(path, key.to_pem()).map_err(|e| err("write signing key", &e))?;
             // Another process may have created it at the same moment: the file on disk wins.
@@ -347,6 +353,20 @@ mod tests {
             let mode = std::fs::metadata(dir.path().join("signing-key.pem")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fresh_data_folder_and_database_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let env = |name: &str| (name == "WANGBAN_DATA_DIR").then(|| data.display().to_string());
+        AppContext::from_lookup(env, Links::EMBEDDED).await.unwrap();
+        let mode = |p: std::path::PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(data.clone()), 0o700);
+        assert_eq!(mode(data.join("wangban.db")), 0o600);
+        assert_eq!(mode(data.join("url-secret")), 0o600);
     }
 
     #[tokio::test]

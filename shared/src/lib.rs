@@ -18,6 +18,7 @@ pub mod config;
 pub mod docs;
 pub mod domain;
 pub mod http;
+pub(crate) mod private_files;
 pub mod runtime;
 pub mod seed;
 pub mod store;

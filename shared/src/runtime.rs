@@ -10,7 +10,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use tower_http::timeout::TimeoutLayer;
 
 use crate::{
     config::{AppContext, Links},
@@ -22,7 +21,16 @@ use crate::{
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::util::SubscriberInitExt::try_init(json_logs(filter, std::io::stdout));
+}
+
+/// The log format: one JSON object per event, with its timestamp (RFC 3339, UTC), level,
+/// message and fields.
+fn json_logs<W>(filter: tracing_subscriber::EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt().json().with_env_filter(filter).with_target(false).with_writer(writer).finish()
 }
 
 /// Builds the context once, with the cloud adapters this binary links; with
@@ -83,16 +91,24 @@ pub async fn no_store_by_default(request: Request, next: Next) -> Response {
     response
 }
 
-/// The timeout layer answers a bare 408; this makes it problem+json like every other error.
-async fn timeout_as_problem(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if response.status() == StatusCode::REQUEST_TIMEOUT
-        && !response.headers().contains_key(header::CONTENT_TYPE)
-    {
-        return ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "请求处理超时，请稍后重试")
-            .into_response();
+/// Time allowed for sending a document's bytes to the local upload route: as long as its
+/// signed URL lives, so a citizen on a slow mobile connection can finish a 20 MB file.
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+fn is_upload(request: &Request) -> bool {
+    request.method() == axum::http::Method::PUT
+        && request.uri().path().starts_with("/api/v1/uploads/")
+        && request.uri().path().ends_with("/content")
+}
+
+/// Answers 408 problem+json when a request takes longer than allowed.
+async fn time_limit(timeout: Duration, request: Request, next: Next) -> Response {
+    let limit = if is_upload(&request) { UPLOAD_TIMEOUT.max(timeout) } else { timeout };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "请求处理超时，请稍后重试")
+            .into_response(),
     }
-    response
 }
 
 /// Adds what every deployed router shares: problem+json for unknown paths and methods, a
@@ -106,8 +122,7 @@ fn edges(router: axum::Router, timeout: Duration) -> axum::Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(axum::middleware::from_fn(timeout_as_problem))
+        .layer(axum::middleware::from_fn(move |request, next| time_limit(timeout, request, next)))
         .layer(axum::middleware::from_fn(no_store_by_default))
         .layer(axum::middleware::from_fn(log_request))
 }
@@ -179,6 +194,36 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn log_lines_are_json_with_a_timestamp() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = json_logs(tracing_subscriber::EnvFilter::new("info"), move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || tracing::info!(status = 200, "request"));
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        let at = line["timestamp"].as_str().unwrap_or_else(|| panic!("no timestamp: {line}"));
+        assert!(
+            time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{at}"
+        );
+        assert_eq!((line["level"].as_str(), line["fields"]["status"].as_u64()), (Some("INFO"), Some(200)));
+    }
 
     #[tokio::test]
     async fn a_request_that_takes_too_long_is_answered_408_problem_json() {

@@ -18,10 +18,10 @@ use wangban_shared::{
     config::AppContext,
     domain::{
         account::Role,
-        calendar::YearNotice,
+        calendar::{COMPUTABLE_YEARS, YearNotice},
         case::{Actor, Command, Stage},
     },
-    http::{ApiError, ApiJson, ApiPath, ApiResult},
+    http::{ApiBytes, ApiError, ApiPath, ApiResult, parse_json},
     store::{calendar as notices, cases, catalogue},
     workflow,
 };
@@ -53,9 +53,17 @@ pub async fn load_notice(
     State(ctx): State<AppContext>,
     caller: AuthUser,
     ApiPath(year): ApiPath<i32>,
-    ApiJson(notice): ApiJson<YearNotice>,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<impl IntoResponse> {
     caller.require(&[Role::Admin]).map_err(|_| ApiError::forbidden("仅平台管理员可以维护节假日安排"))?;
+    if !COMPUTABLE_YEARS.contains(&year) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_notice",
+            format!("年份须在 {} 至 {} 之间", COMPUTABLE_YEARS.start(), COMPUTABLE_YEARS.end()),
+        ));
+    }
+    let notice: YearNotice = parse_json(&body)?;
     let current = notices::load(ctx.store.as_ref()).await?;
     current.with_year(year, notice.clone()).map_err(|e| {
         ApiError::new(

@@ -39,7 +39,7 @@ pub async fn queue(
 ) -> ApiResult<impl IntoResponse> {
     let stage = Stage::parse(&params.stage)
         .ok_or_else(|| ApiError::bad_request("invalid_stage", "stage 须为 acceptance 或 review"))?;
-    let department = staff_department(&caller, &[stage.role(), Role::Admin])?;
+    let department = staff_department(&caller, &[stage.role()])?;
     let page = PageParams { limit: params.limit, cursor: params.cursor };
     let (items, next) =
         cases::queue(ctx.store.as_ref(), &department, stage, page.limit()?, page.cursor()).await?;

@@ -34,7 +34,15 @@ pub async fn sweep(ctx: &AppContext) -> ApiResult<SweepReport> {
             if !case.value.acceptance_lapsed(today) {
                 continue;
             }
-            match workflow::apply(ctx, &case.value.id, &Actor::System, Command::DeemAccept).await {
+            let year = case.value.received_on.year();
+            let deem = workflow::apply_with(ctx, &case.value.id, &Actor::System, |c| {
+                let (store, department, id) = (ctx.store.clone(), c.department_id.clone(), c.id.clone());
+                async move {
+                    let (no, ops) = cases::next_acceptance_no(store.as_ref(), &department, year, &id).await?;
+                    Ok((Command::DeemAccept { acceptance_no: no }, ops))
+                }
+            });
+            match deem.await {
                 Ok(_) => report.deemed_accepted += 1,
                 // Decided meanwhile by a clerk, or by another sweeper run.
                 Err(e) if e.status.is_client_error() => {}

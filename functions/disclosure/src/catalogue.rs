@@ -2,7 +2,7 @@
 
 use axum::{
     extract::State,
-    http::{HeaderMap, HeaderValue, header},
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use wangban_shared::{
         catalogue::{DocumentRef, ItemSummary, Material},
         ids::ItemCode,
     },
-    http::{ApiError, ApiPath, ApiQuery, ApiResult, cache, list::ListPage},
+    http::{ApiError, ApiPath, ApiQuery, ApiResult, attachment, cache, list::ListPage},
     seed,
     store::catalogue as repo,
 };
@@ -135,31 +135,9 @@ async fn download(
         return Err(ApiError::not_found("template_not_found", "表格文件暂不可用，请联系窗口"));
     };
     let mut response = cache::cached(headers, &doc.content_type, bytes);
-    // `filename` (ASCII) for clients that ignore RFC 5987 (curl -J), `filename*` for the Chinese name.
     let ascii = doc.path.rsplit('/').next().unwrap_or("template");
-    let disposition =
-        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(&doc.file_name));
-    response.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).expect("percent-encoded is ASCII"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_DISPOSITION, attachment::disposition(ascii, &doc.file_name));
     Ok(response.into_response())
-}
-
-/// RFC 5987 encoding for a UTF-8 file name.
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn file_names_are_percent_encoded() {
-        assert_eq!(super::percent_encode("申请书 1.txt"), "%E7%94%B3%E8%AF%B7%E4%B9%A6%201.txt");
-    }
 }

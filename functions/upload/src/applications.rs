@@ -21,7 +21,7 @@ use wangban_shared::{
         ids::ItemCode,
     },
     http::{
-        ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, case_view,
+        ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, FieldError, OptionalJson, case_view,
         list::{ListPage, PageParams},
     },
     store::{
@@ -367,7 +367,20 @@ pub async fn supplement(
     };
     let uploads =
         resolve_uploads(&ctx, caller.user_id(), body.materials.iter().map(|m| m.upload_id.as_str())).await?;
-    let mut errors = Vec::new();
+    let item =
+        catalogue::item(ctx.store.as_ref(), &case.value.item_code).await?.ok_or_else(ApiError::internal)?;
+    let mut errors: Vec<FieldError> = body
+        .materials
+        .iter()
+        .filter(|m| item.material(&m.material_id).is_none())
+        .map(|m| {
+            FieldError::new(
+                "materials",
+                "unknown_material",
+                format!("该事项没有名为 {} 的申请材料", m.material_id),
+            )
+        })
+        .collect();
     for missing in &notice.missing {
         if !body.materials.iter().any(|m| m.material_id == missing.material_id) {
             errors.push(FieldError::new(
@@ -396,17 +409,11 @@ pub async fn withdraw(
     State(ctx): State<AppContext>,
     caller: AuthUser,
     ApiPath(id): ApiPath<String>,
-    body: axum::body::Bytes,
+    OptionalJson(body): OptionalJson<WithdrawBody>,
 ) -> ApiResult<impl IntoResponse> {
     applicant_only(&caller)?;
     // The body is optional: `{"reason": "..."}` or nothing.
-    let reason = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        serde_json::from_slice::<WithdrawBody>(&body)
-            .map_err(|_| ApiError::bad_request("invalid_json", "请求体须为 {\"reason\": \"...\"} 或为空"))?
-            .reason
-    };
+    let reason = body.and_then(|b| b.reason);
     let actor = Actor::Applicant { user_id: caller.user_id().to_owned() };
     let (case, _) = transition::apply(&ctx, &id, &actor, Command::Withdraw { reason }).await?;
     Ok(Json(transition::summary(&ctx, &case).await?))

@@ -29,8 +29,8 @@ use time::OffsetDateTime;
 use wangban_shared::{
     auth::AuthUser,
     config::AppContext,
-    docs::{Declared as DeclaredBytes, DocError, SignedQuery, attachment, incoming_key, local},
-    http::{ApiError, ApiJson, ApiQuery, ApiResult},
+    docs::{Declared as DeclaredBytes, DocError, SignedQuery, incoming_key, local},
+    http::{ApiError, ApiJson, ApiQuery, ApiResult, attachment},
     store::{
         StoreError,
         idempotency::{self, IdempotencyKey},
@@ -343,15 +343,46 @@ pub async fn download(
         tracing::error!(upload_id = %id, "verified upload without its document");
         return Err(not_found());
     };
-    let extension = upload.document_type().map_or("bin", |t| t.extension());
-    let disposition = attachment(&upload.file_name, &format!("{}.{extension}", upload.upload_id));
+    let disposition = attachment::disposition(&ascii_file_name(&upload), &upload.file_name);
     let headers = [
         (
             header::CONTENT_TYPE,
             HeaderValue::from_str(&upload.content_type).map_err(|_| ApiError::internal())?,
         ),
-        (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ASCII by construction")),
+        (header::CONTENT_DISPOSITION, disposition),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
     ];
     Ok(private((headers, bytes), "private, no-store"))
+}
+
+/// The file name for clients that ignore RFC 5987 (`curl -J`): the user's name when it is
+/// plain ASCII, else `<uploadId>.<ext>`.
+fn ascii_file_name(upload: &Upload) -> String {
+    let plain =
+        upload.file_name.bytes().all(|b| (b.is_ascii_graphic() || b == b' ') && b != b'"' && b != b'\\');
+    if plain {
+        upload.file_name.clone()
+    } else {
+        let ext = upload.document_type().map_or("bin", |t| t.extension());
+        format!("{}.{ext}", upload.upload_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(name: &str, mime: &str) -> Upload {
+        let d = Declaration::parse(name, mime, 1, &"0".repeat(64)).unwrap();
+        Upload::declare("u", d, OffsetDateTime::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn download_names_are_ascii_with_an_rfc_5987_original() {
+        assert_eq!(ascii_file_name(&upload("licence scan.pdf", "application/pdf")), "licence scan.pdf");
+        let u = upload("营业执照.jpg", "image/jpeg");
+        assert_eq!(ascii_file_name(&u), format!("{}.jpg", u.upload_id));
+        let u = upload("say \"hi\".png", "image/png");
+        assert_eq!(ascii_file_name(&u), format!("{}.png", u.upload_id));
+    }
 }

@@ -1,5 +1,6 @@
 //! Documents as files under one directory; writes go to a temporary file and are renamed into
-//! place, so a reader never sees half a document.
+//! place, so a reader never sees half a document. Folders and files are created owner-only
+//! (0700, 0600): documents carry personal data.
 //!
 //! Uploads are received and served through the platform's own signed routes ([`super::local`]):
 //! a PUT to `/api/v1/uploads/{id}/content` (which writes what arrives to the incoming area) and
@@ -35,10 +36,14 @@ impl DocumentStore for FsDocuments {
         check_key(key)?;
         let path = self.root.join(key);
         if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(backend)?;
+            crate::private_files::create_dir_all_async(dir).await.map_err(backend)?;
         }
         let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-        tokio::fs::write(&tmp, bytes).await.map_err(backend)?;
+        let written = tmp.clone();
+        tokio::task::spawn_blocking(move || crate::private_files::write_new(&written, &bytes))
+            .await
+            .map_err(|e| DocError::Backend(e.to_string()))?
+            .map_err(backend)?;
         tokio::fs::rename(&tmp, &path).await.map_err(backend)
     }
 
@@ -130,6 +135,19 @@ mod tests {
         assert_eq!(docs.get("a/b/c.bin").await.unwrap(), Some(bytes));
         assert_eq!(docs.get("a/b/missing.bin").await.unwrap(), None);
         assert!(docs.put("../escape", vec![]).await.is_err());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn documents_and_their_folders_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("docs");
+        FsDocuments::new(&root).put("uploads/abc-1", b"%PDF".to_vec()).await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&root), 0o700);
+        assert_eq!(mode(&root.join("uploads")), 0o700);
+        assert_eq!(mode(&root.join("uploads/abc-1")), 0o600);
     }
 
     #[tokio::test]

@@ -140,20 +140,14 @@ pub mod local {
     }
 }
 
-/// A `Content-Disposition` that saves a download as `file_name`: an RFC 5987 UTF-8 name, and
-/// for clients that ignore it (`curl -J`) the name itself when it is plain ASCII, else `fallback`.
+/// The `Content-Disposition` of a download saved as `file_name`; clients that ignore RFC 5987
+/// (`curl -J`) get the name itself when it is plain ASCII, else `fallback`.
 pub fn attachment(file_name: &str, fallback: &str) -> String {
     let plain = !file_name.is_empty()
         && file_name.bytes().all(|b| (b.is_ascii_graphic() || b == b' ') && b != b'"' && b != b'\\');
     let ascii = if plain { file_name } else { fallback };
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    let header = crate::http::attachment::disposition(ascii, file_name);
+    header.to_str().expect("ASCII by construction").to_owned()
 }
 
 /// Keys are relative paths of `[a-z0-9._-]` segments, never `..`.

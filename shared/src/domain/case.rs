@@ -295,7 +295,10 @@ pub enum Command {
         working_days: u16,
         reason: String,
     },
-    DeemAccept,
+    /// Accepted by operation of law; still gets its acceptance number, so it can be queried.
+    DeemAccept {
+        acceptance_no: AcceptanceNo,
+    },
     /// Deadlines recomputed after a holiday notice was loaded.
     RecomputeDeadlines,
 }
@@ -312,7 +315,7 @@ impl Command {
             Command::Decide { outcome: Outcome::Approve, .. } => "approve",
             Command::Decide { outcome: Outcome::Deny, .. } => "deny",
             Command::Extend { .. } => "extend",
-            Command::DeemAccept => "deemed_accept",
+            Command::DeemAccept { .. } => "deemed_accept",
             Command::RecomputeDeadlines => "recompute_deadlines",
         }
     }
@@ -330,7 +333,7 @@ impl Command {
                     Command::StartReview | Command::Decide { .. } | Command::Extend { .. },
                     Actor::Staff { role: Role::Reviewer, .. },
                 )
-                | (Command::DeemAccept | Command::RecomputeDeadlines, Actor::System)
+                | (Command::DeemAccept { .. } | Command::RecomputeDeadlines, Actor::System)
         )
     }
 
@@ -341,7 +344,7 @@ impl Command {
             Command::Accept { .. } | Command::NotAccept { .. } | Command::RequestSupplement { .. } => {
                 &[Submitted]
             }
-            Command::DeemAccept => &[Submitted],
+            Command::DeemAccept { .. } => &[Submitted],
             Command::Supplement { .. } => &[SupplementRequested],
             Command::Withdraw { .. } => &[Submitted, SupplementRequested, Accepted, UnderReview],
             Command::StartReview => &[Accepted],
@@ -577,11 +580,12 @@ impl Case {
                 next.acceptance_no = Some(acceptance_no);
                 next.accepted_on = Some(today);
             }
-            Command::DeemAccept => {
+            Command::DeemAccept { acceptance_no } => {
                 if today <= self.acceptance_due.date {
                     return Err(CaseError::Invalid("受理期限尚未届满"));
                 }
                 next.status = Status::Accepted;
+                next.acceptance_no = Some(acceptance_no);
                 // Art. 32: deemed accepted as of the day the materials were received.
                 next.accepted_on = Some(self.received_on);
                 next.deemed_accepted = true;

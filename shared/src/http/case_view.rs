@@ -89,7 +89,10 @@ pub fn detail(
             "deemedAccepted": case.deemed_accepted,
             "decisionLimitDays": case.decision_limit_days,
             "extension": case.extension,
-            "supplementNotice": case.supplement_notice.as_ref().filter(|n| n.answered_at.is_none()),
+            "supplementNotice": case
+                .supplement_notice
+                .as_ref()
+                .filter(|_| case.status == crate::domain::case::Status::SupplementRequested),
             "notAcceptedReason": case.not_accepted_reason,
             "decision": case.decision,
             "form": case.form,

@@ -1,5 +1,5 @@
 //! Extractors whose rejections are problem+json, so malformed input never gets a plain-text
-//! answer.
+//! answer. `detail` stays Chinese; the parser's own (English) words go to `hint`.
 
 use axum::{
     extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
@@ -67,5 +67,51 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .await
             .map(|p| Self(p.0))
             .map_err(|_| ApiError::bad_request("invalid_path", "请求地址中的参数不正确"))
+    }
+}
+
+/// The raw body, with problem+json rejections (413 over the body limit).
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state).await.map(Self).map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE || e.body_text().contains("length limit") {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求内容过大")
+            } else {
+                ApiError::bad_request("invalid_body", "无法读取请求内容").with_hint(e.body_text())
+            }
+        })
+    }
+}
+
+/// Parses a JSON body with the same answers as [`ApiJson`]: 400 for broken JSON, 422 for
+/// JSON of the wrong shape. For handlers that must check who is asking before reading a body.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "请求内容不符合要求：缺少字段或字段类型不正确",
+        )
+        .with_hint(e.to_string()),
+        _ => ApiError::bad_request("invalid_json", "请求体不是有效的 JSON").with_hint(e.to_string()),
+    })
+}
+
+/// An optional JSON body: `None` when the body is empty.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiBytes(bytes) = ApiBytes::from_request(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        parse_json(&bytes).map(|v| Self(Some(v)))
     }
 }

@@ -17,7 +17,7 @@ use super::{
     Condition, IndexKey, MAX_PAGE, Page, Query, Record, RecordStore, SkRange, StoreError, StoreResult, TxOp,
     check_record, check_transaction, cursor::Position,
 };
-use crate::store::Index;
+use crate::{private_files, store::Index};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS records (
@@ -43,11 +43,16 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file.
+    /// Opens (creating if needed) the database file. A new file and any folder created for it
+    /// are owner-only (0600, 0700); SQLite gives its `-wal` and `-shm` files the same mode.
     pub fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            private_files::create_dir_all(dir)
                 .map_err(|e| StoreError::Backend(format!("create {}: {e}", dir.display())))?;
+        }
+        if path.as_os_str() != ":memory:" {
+            private_files::touch(path)
+                .map_err(|e| StoreError::Backend(format!("create {}: {e}", path.display())))?;
         }
         let conn = Connection::open(path).map_err(backend)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(backend)?;
@@ -409,4 +414,30 @@ mod contract_on_a_file_shared_by_two_connections {
     }
 
     crate::record_store_contract!(two_connections());
+}
+
+#[cfg(all(test, unix))]
+mod permissions {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::SqliteStore;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_database_and_its_folder_are_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/wangban.db");
+        let _store = SqliteStore::open(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        for side in ["wangban.db-wal", "wangban.db-shm"] {
+            let side = dir.path().join("data").join(side);
+            if side.exists() {
+                assert_eq!(mode(&side), 0o600, "{}", side.display());
+            }
+        }
+    }
 }

@@ -403,6 +403,7 @@ async fn an_application_not_decided_in_five_working_days_is_deemed_accepted_by_t
     let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
     assert_eq!((case["status"].as_str(), case["deemedAccepted"].as_bool()), (Some("accepted"), Some(true)));
     assert_eq!(case["acceptedOn"], "2026-12-03", "as of receipt");
+    assert_eq!(case["acceptanceNo"], "GY-AMR-2026-000001", "numbered, so the public can query it");
     let inbox = app.get_as("/api/v1/me/messages", &citizen).await.json();
     assert!(inbox["items"][0]["title"].as_str().unwrap().starts_with("依法视为受理"));
 }
@@ -542,4 +543,50 @@ async fn a_refusal_to_accept_states_the_reason_and_the_applicants_options() {
     app.post_as(&format!("/api/v1/applications/{id}/withdraw"), json!({}), &citizen)
         .await
         .assert_problem(409, "invalid_transition");
+}
+
+#[tokio::test]
+async fn edge_inputs_of_the_case_routes_get_clear_answers() {
+    let app = TestApp::spawn().await;
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let clerk = app.staff_token("clerk-gy-amr").await;
+    let admin = app.staff_token("admin").await;
+    let id = submitted(&app, &citizen, FOOD).await;
+    let notice = json!({"decision": "supplement", "missing": [{"materialId": "business-licence", "problem": "不清晰"}]});
+    app.post_as(&format!("/api/v1/applications/{id}/acceptance"), notice, &clerk).await;
+
+    // Supplementing with a material the item does not have is refused.
+    let licence = upload(&app, &citizen, "licence").await;
+    let r = app
+        .post_as(
+            &format!("/api/v1/applications/{id}/supplement"),
+            json!({"materials": [{"materialId": "business-licence", "uploadId": licence}, {"materialId": "no-such", "uploadId": licence}]}),
+            &citizen,
+        )
+        .await;
+    r.assert_problem(422, "unknown_material");
+
+    // An oversized withdraw body is 413 problem+json; a withdrawn case shows no open notice.
+    let big = json!({"reason": "x".repeat(3 * 1024 * 1024)});
+    app.post_as(&format!("/api/v1/applications/{id}/withdraw"), big, &citizen)
+        .await
+        .assert_problem(413, "payload_too_large");
+    let r =
+        app.call(Method::POST, &format!("/api/v1/applications/{id}/withdraw"), None, Some(&citizen)).await;
+    assert_eq!(r.json()["status"], "withdrawn", "an empty body is fine");
+    let case = app.get_as(&format!("/api/v1/applications/{id}"), &citizen).await.json();
+    assert!(case["supplementNotice"].is_null(), "{case}");
+
+    // The calendar: the role is checked before the body; absurd years are refused.
+    app.call(Method::PUT, "/api/v1/admin/calendar/2027", Some(json!({})), Some(&clerk))
+        .await
+        .assert_problem(403, "forbidden");
+    let empty = json!({"notice": "x", "holidays": [], "workdays": []});
+    for year in ["0", "-5", "10000", "2147483647"] {
+        let r = app
+            .call(Method::PUT, &format!("/api/v1/admin/calendar/{year}"), Some(empty.clone()), Some(&admin))
+            .await;
+        assert!(r.status == 422 || r.status == 400, "{year}: {}", r.status);
+    }
+    assert_eq!(app.get("/api/v1/admin/calendar").await.json()["loadedYears"], json!([2025, 2026]));
 }

@@ -31,6 +31,7 @@ mod cases;
 mod cloud;
 mod disclosure;
 mod documents;
+mod edges;
 mod events;
 mod registration;
 mod routes;

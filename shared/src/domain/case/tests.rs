@@ -110,7 +110,7 @@ fn roles_and_departments_are_enforced() {
         case.apply(Command::Withdraw { reason: None }, &stranger, &cal, SEP_24).unwrap_err(),
         CaseError::NotAllowed
     );
-    assert_eq!(case.apply(Command::DeemAccept, &clerk(), &cal, SEP_24).unwrap_err(), CaseError::NotAllowed);
+    assert_eq!(case.apply(deem(), &clerk(), &cal, SEP_24).unwrap_err(), CaseError::NotAllowed);
 }
 
 #[test]
@@ -170,11 +170,10 @@ fn an_unanswered_case_is_deemed_accepted_as_of_receipt_only_after_the_deadline()
     let cal = cal();
     let (case, _) = Case::open(new_case(10), &cal, SEP_24);
     assert!(!case.acceptance_lapsed(d("2026-10-09")));
-    let early = case.apply(Command::DeemAccept, &Actor::System, &cal, datetime!(2026-10-09 23:00 +08:00));
+    let early = case.apply(deem(), &Actor::System, &cal, datetime!(2026-10-09 23:00 +08:00));
     assert!(matches!(early, Err(CaseError::Invalid(_))));
     assert!(case.acceptance_lapsed(d("2026-10-10")));
-    let (case, event) =
-        case.apply(Command::DeemAccept, &Actor::System, &cal, datetime!(2026-10-10 00:05 +08:00)).unwrap();
+    let (case, event) = case.apply(deem(), &Actor::System, &cal, datetime!(2026-10-10 00:05 +08:00)).unwrap();
     assert_eq!(
         (case.status, case.accepted_on, case.deemed_accepted),
         (Status::Accepted, Some(d("2026-09-24")), true)
@@ -295,4 +294,8 @@ fn a_denial_tells_the_applicant_their_rights() {
     let (title, body) = case.notice_for(&event).unwrap();
     assert!(title.contains("不予行政许可"));
     assert!(body.contains("经营场所不符合要求") && body.contains("行政复议") && body.contains("行政诉讼"));
+}
+
+fn deem() -> Command {
+    Command::DeemAccept { acceptance_no: AcceptanceNo::new("gy-amr", 2026, 7) }
 }
