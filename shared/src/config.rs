@@ -14,10 +14,11 @@
 //! | `WANGBAN_PUBLIC_URL` | the scheme, host and optional path prefix that returned URLs (uploads, downloads) start with | `http://$WANGBAN_ADDR` (`0.0.0.0` as `127.0.0.1`), else `http://127.0.0.1:8080` |
 //! | `WANGBAN_SIGNING_KEY_SECRET` | a Secrets Manager secret (name or ARN) holding the private key PEM — registration in the cloud | – |
 //!
-//! `WANGBAN_STORE` may also be `dynamodb:<table>` and `WANGBAN_DOCS` `s3:<bucket>` or `none` (a
-//! function that keeps no documents), in binaries that link those adapters ([`Links`]); the AWS
-//! SDK reads its own variables (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL` for an emulator).
-//! A value the binary cannot serve stops it at start with a message naming the variable.
+//! `WANGBAN_STORE` may also be `dynamodb:<table>` and `WANGBAN_DOCS` `s3:<bucket>` (or `none`), in
+//! binaries that link those adapters ([`Links`]); a binary that keeps no documents ignores
+//! `WANGBAN_DOCS`. The AWS SDK reads its own variables (`AWS_REGION`, credentials,
+//! `AWS_ENDPOINT_URL` for an emulator). A value the binary cannot serve stops it at start with a
+//! message naming the variable.
 //!
 //! The URL secret is only needed where documents are local files (the signed local routes); with
 //! S3 or no documents a random one is used and no file is written (Lambda's disk is read-only).
@@ -45,22 +46,32 @@ pub struct ConfigError(pub String);
 /// A backend being opened at start.
 pub type Opening<T> = Pin<Box<dyn Future<Output = Result<T, ConfigError>> + Send>>;
 
+/// Opens a record store from the rest of its `WANGBAN_STORE` value.
+pub type OpenStore = fn(String) -> Opening<Arc<dyn RecordStore>>;
+/// Opens a document store from the rest of its `WANGBAN_DOCS` value, with the context's clock.
+pub type OpenDocs = fn(String, Arc<dyn Clock>) -> Opening<Arc<dyn DocumentStore>>;
+/// Reads a secret's value by its name or ARN.
+pub type ReadSecret = fn(String) -> Opening<String>;
+
 /// The cloud adapters a binary can open, named by its `main`. Only what a main names is linked
 /// into its binary (the adapters are reached through these pointers alone), so a function that
 /// never touches S3 does not carry the S3 SDK, whichever crate features a workspace build enabled.
 #[derive(Clone, Copy, Default)]
 pub struct Links {
     /// Opens `WANGBAN_STORE=dynamodb:<table>` (`store::dynamo::open`).
-    pub dynamodb: Option<fn(String) -> Opening<Arc<dyn RecordStore>>>,
+    pub dynamodb: Option<OpenStore>,
     /// Opens `WANGBAN_DOCS=s3:<bucket>`, presigning with the context's clock (`docs::s3::open`).
-    pub s3: Option<fn(String, Arc<dyn Clock>) -> Opening<Arc<dyn DocumentStore>>>,
+    pub s3: Option<OpenDocs>,
     /// Reads the secret `WANGBAN_SIGNING_KEY_SECRET` names (`auth::secret::read`).
-    pub secrets: Option<fn(String) -> Opening<String>>,
+    pub secrets: Option<ReadSecret>,
+    /// The binary keeps no documents (its routes never touch them): `WANGBAN_DOCS` is ignored,
+    /// every document call is an error, and no URL secret is needed.
+    pub without_documents: bool,
 }
 
 impl Links {
     /// The embedded backends only (SQLite, local files).
-    pub const EMBEDDED: Links = Links { dynamodb: None, s3: None, secrets: None };
+    pub const EMBEDDED: Links = Links { dynamodb: None, s3: None, secrets: None, without_documents: false };
 }
 
 /// Everything a handler may use. Cheap to clone.
@@ -155,8 +166,11 @@ impl AppContext {
             &links,
         )
         .await?;
-        let docs_spec =
-            env("WANGBAN_DOCS").unwrap_or_else(|| format!("file:{}", data_dir.join("docs").display()));
+        let docs_spec = match env("WANGBAN_DOCS") {
+            _ if links.without_documents => "none".to_owned(),
+            Some(spec) => spec,
+            None => format!("file:{}", data_dir.join("docs").display()),
+        };
         let docs = open_docs(&docs_spec, &links, clock.clone()).await?;
         let urls = UrlSigner::new(
             match env("WANGBAN_URL_SECRET") {
@@ -514,11 +528,11 @@ mod tests {
             |n| match n {
                 "WANGBAN_DATA_DIR" => Some(dir.path().join("never").display().to_string()),
                 "WANGBAN_STORE" => Some(format!("sqlite:{}", dir.path().join("w.db").display())),
-                "WANGBAN_DOCS" => Some("none".into()),
+                "WANGBAN_DOCS" => Some("file:/never/used".into()),
                 "WANGBAN_PUBLIC_KEYS" => Some(key.public().x()),
                 _ => None,
             },
-            Links::EMBEDDED,
+            Links { without_documents: true, ..Links::EMBEDDED },
         )
         .await
         .unwrap();

@@ -6,7 +6,8 @@ use wangban_shared::{config::Links, runtime, store::dynamo};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    let ctx = runtime::bootstrap(Links { dynamodb: Some(dynamo::open), ..Links::EMBEDDED }).await?;
+    let links = Links { dynamodb: Some(dynamo::open), without_documents: true, ..Links::EMBEDDED };
+    let ctx = runtime::bootstrap(links).await?;
     lambda_runtime::run(service_fn(move |_: lambda_runtime::LambdaEvent<serde_json::Value>| {
         let ctx = ctx.clone();
         async move {

@@ -14,7 +14,12 @@ use wangban_shared::{
 };
 use wangban_tests::emulators;
 
-const CLOUD: Links = Links { dynamodb: Some(dynamo::open), s3: Some(s3::open), secrets: Some(secret::read) };
+const CLOUD: Links = Links {
+    dynamodb: Some(dynamo::open),
+    s3: Some(s3::open),
+    secrets: Some(secret::read),
+    without_documents: false,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployed_function_opens_its_table_bucket_and_signing_secret_from_the_environment() {
