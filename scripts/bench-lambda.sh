@@ -6,6 +6,7 @@
 #
 #   scripts/bench-lambda.sh [RUNS]        # default 15 cold starts per binary
 #   scripts/bench-lambda.sh --arm64       # also: cargo lambda build --release --arm64, sizes
+#   scripts/bench-lambda.sh --no-build    # measure the release binaries already built
 #
 # One `cargo build --release --workspace --bins`: a single build that unifies every crate
 # feature, the worst case for what each binary links (each links only what its main names).
@@ -14,16 +15,20 @@ cd "$(dirname "$0")/.."
 
 RUNS=15
 ARM64=0
+BUILD=1
 for arg in "$@"; do
   case "$arg" in
     --arm64) ARM64=1 ;;
+    --no-build) BUILD=0 ;;
     *) RUNS=$arg ;;
   esac
 done
 TARGET=${CARGO_TARGET_DIR:-target}
 
-echo "== cargo build --release --workspace --bins" >&2
-cargo build --release --workspace --bins --quiet
+if [ "$BUILD" = 1 ]; then
+  echo "== cargo build --release --workspace --bins" >&2
+  cargo build --release --workspace --bins --quiet
+fi
 BIN="$TARGET/release"
 
 if [ "$ARM64" = 1 ]; then
@@ -40,7 +45,7 @@ fi
 command -v moto_server >/dev/null || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6'
 WORK=$(mktemp -d)
 MOTO_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
+python3 scripts/moto_serial.py 127.0.0.1 "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
 trap 'kill $MOTO_PID 2>/dev/null || true; wait $MOTO_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do
@@ -48,7 +53,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN || true
 

@@ -20,7 +20,7 @@ API = "/2018-06-01/runtime"
 
 
 class Runtime:
-    """One invocation at a time: hands out `event`, records when the response arrives."""
+    """One process, one invocation: hands out `event`, records when the response arrives."""
 
     def __init__(self):
         self.event = None
@@ -42,7 +42,7 @@ def handler_for(runtime):
             if runtime.served:
                 # The function asks for its next event: hold it until the process is stopped.
                 runtime.release.wait(30)
-                self.send_error(503)
+                self.close_connection = True
                 return
             runtime.served = True
             body = runtime.event.encode()
@@ -72,11 +72,14 @@ def handler_for(runtime):
     return Handler
 
 
-def cold_start(binary, env, event, runtime, port):
-    runtime.event, runtime.served, runtime.response = event, False, None
-    runtime.done.clear()
-    runtime.release.clear()
-    full_env = dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}")
+def cold_start(binary, env, event):
+    # A Runtime API of its own per start, so a late request of the last process cannot interfere.
+    runtime = Runtime()
+    runtime.event = event
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(runtime))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    full_env = dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_address[1]}")
     started = time.perf_counter()
     process = subprocess.Popen([binary], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -86,6 +89,8 @@ def cold_start(binary, env, event, runtime, port):
         process.kill()
         runtime.release.set()
         process.wait()
+        server.shutdown()
+        server.server_close()
     at, payload = runtime.response
     if payload.startswith(b"ERROR"):
         raise RuntimeError(f"{binary}: {payload[:300]!r}")
@@ -101,19 +106,15 @@ def links(binary, marker):
 def main():
     config = json.load(sys.stdin)
     runs = config["runs"]
-    runtime = Runtime()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(runtime))
-    port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
 
     rows = []
     for f in config["functions"]:
         with open(f["event"]) as e:
             event = e.read()
-        cold_start(f["binary"], f["env"], event, runtime, port)  # warm the page cache
+        cold_start(f["binary"], f["env"], event)  # warm the page cache
         times, statuses = [], set()
         for _ in range(runs):
-            ms, status = cold_start(f["binary"], f["env"], event, runtime, port)
+            ms, status = cold_start(f["binary"], f["env"], event)
             times.append(ms)
             statuses.add(status)
         rows.append(dict(
@@ -122,12 +123,11 @@ def main():
             median=statistics.median(times),
             low=min(times),
             statuses=sorted(s for s in statuses if s is not None),
-            s3=links(f["binary"], b"S3Express"),
-            dynamodb=links(f["binary"], b"DynamoDB_20120810"),
-            secrets=links(f["binary"], b"secretsmanager.GetSecretValue") or links(f["binary"], b"GetSecretValue"),
+            # Operation names only the respective SDK carries.
+            s3=links(f["binary"], b"CopyObject"),
+            dynamodb=links(f["binary"], b"TransactWriteItems"),
+            secrets=links(f["binary"], b"GetSecretValue"),
         ))
-    server.shutdown()
-
     hello = next(r for r in rows if r["name"] == "hello")
     print(f"{runs} cold starts per binary (median, min); ratios against hello. Event status in brackets.\n")
     print("| binary | stripped size | size ratio | cold start median | min | start ratio | links DynamoDB / S3 / Secrets Manager |")

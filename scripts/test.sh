@@ -30,7 +30,6 @@ echo "== cfn-lint infra/aws/template.yaml"
 cfn-lint infra/aws/template.yaml
 
 # --- the emulators -------------------------------------------------------------------------
-MOTO_SERVER=$(command -v moto_server)
 S3S_FS=$(command -v s3s-fs || echo "$HOME/.cargo/bin/s3s-fs")
 
 free_port() {
@@ -60,7 +59,8 @@ stop_emulators() {
 trap stop_emulators EXIT
 
 MOTO_PORT=$(free_port)
-"$MOTO_SERVER" -H 127.0.0.1 -p "$MOTO_PORT" >"$EMULATORS/moto.log" 2>&1 &
+# moto, one request at a time (scripts/moto_serial.py says why).
+python3 scripts/moto_serial.py 127.0.0.1 "$MOTO_PORT" >"$EMULATORS/moto.log" 2>&1 &
 PIDS+=($!)
 wait_for moto "$MOTO_PORT" "${PIDS[-1]}" "$EMULATORS/moto.log"
 

@@ -49,3 +49,17 @@ pub fn loader() -> ConfigLoader {
 pub fn custom_endpoint(config: &SdkConfig, service_variable: &str) -> bool {
     config.endpoint_url().is_some() || std::env::var(service_variable).is_ok_and(|v| !v.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn throttling_and_transient_errors_are_retried_with_backoff() {
+        let config = super::loader().region(aws_config::Region::new("us-east-1")).load().await;
+        let retry = config.retry_config().expect("a retry configuration");
+        assert_eq!(retry.mode(), aws_config::retry::RetryMode::Standard);
+        assert_eq!(retry.max_attempts(), super::MAX_ATTEMPTS);
+        assert!(retry.initial_backoff() > std::time::Duration::ZERO);
+        let timeouts = config.timeout_config().expect("timeouts");
+        assert!(timeouts.operation_timeout().is_some() && timeouts.connect_timeout().is_some());
+    }
+}
