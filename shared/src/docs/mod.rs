@@ -95,8 +95,9 @@ pub trait DocumentStore: Send + Sync + 'static {
     /// nothing did.
     async fn read_arrival(&self, key: &str, limit: Option<u64>) -> Result<Vec<u8>, DocError>;
 
-    /// Makes what arrived for `key` the document `key` (replacing nothing else) and forgets the
-    /// arrival. Accepting twice, or after the arrival is gone, is an error.
+    /// Makes what arrived for `key` the document `key` (replacing nothing else). The arrival
+    /// may stay (S3: until the lifecycle rule removes it) or go (local files: moved into place);
+    /// accepting when nothing arrived is an error.
     async fn accept(&self, key: &str) -> Result<(), DocError>;
 
     /// A URL that serves `key` as an attachment named `file_name` of `content_type` until

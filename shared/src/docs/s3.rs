@@ -5,8 +5,10 @@
 //! so S3 itself refuses a body with another hash. Completing the upload is a HEAD (size and the
 //! checksum S3 stored) and a ranged GET of the first bytes (the type's magic number); an arrival
 //! without a stored checksum (an emulator that ignores the header) is read whole and hashed
-//! instead. Accepting copies it to `<key>` inside S3 and deletes the incoming object; the
-//! bucket's lifecycle rule removes what is left under `incoming/` (abandoned uploads).
+//! instead. Accepting copies it to `<key>` inside S3; the incoming object stays until the
+//! bucket's lifecycle rule removes everything under `incoming/` after two days, so a concurrent
+//! completion of the same upload still finds the bytes it checks (and the function needs no
+//! right to delete anything).
 //!
 //! Downloads are presigned GETs that name the file and its type in the response headers. Both
 //! kinds of URL start at the platform's clock and end at the expiry asked for.
@@ -217,19 +219,14 @@ impl DocumentStore for S3Documents {
 
     async fn accept(&self, key: &str) -> Result<(), DocError> {
         check_key(key)?;
-        let incoming = incoming_key(key);
         self.client
             .copy_object()
             .bucket(&*self.bucket)
-            .copy_source(format!("{}/{incoming}", self.bucket))
+            .copy_source(format!("{}/{}", self.bucket, incoming_key(key)))
             .key(key)
             .send()
             .await
             .map_err(|e| failure("CopyObject", e))?;
-        // Best effort: the lifecycle rule removes a leftover incoming object.
-        if let Err(e) = self.client.delete_object().bucket(&*self.bucket).key(&incoming).send().await {
-            tracing::warn!(error = %failure("DeleteObject", e), "incoming upload left for the lifecycle rule");
-        }
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use wangban_tests::{TestApp, TestResponse, ids};
 on_every_backend!(
     a_citizen_applies_supplements_once_and_is_approved_and_anyone_can_check_the_status,
     a_double_submit_with_one_idempotency_key_creates_one_case,
+    concurrent_submits_with_one_idempotency_key_create_one_case,
     acceptance_numbers_are_sequential_per_department_and_a_withdrawn_case_cannot_be_accepted,
     an_application_not_decided_in_five_working_days_is_deemed_accepted_by_the_sweeper,
     an_upload_with_a_wrong_hash_cannot_be_attached,
@@ -306,6 +307,36 @@ async fn a_double_submit_with_one_idempotency_key_creates_one_case(app: TestApp)
     let mut other = body;
     other["form"] = json!({"changed": true});
     send(other).await.assert_problem(422, "idempotency_key_reused");
+}
+
+async fn concurrent_submits_with_one_idempotency_key_create_one_case(app: TestApp) {
+    let app = std::sync::Arc::new(app);
+    let citizen = app.person_token(ids::PERSON_A, ids::PHONE_A).await;
+    let materials = materials_for(&app, &citizen, FOOD).await;
+    let body = json!({"itemCodes": [FOOD], "materials": materials});
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let (app, citizen, body) = (app.clone(), citizen.clone(), body.clone());
+            tokio::spawn(async move {
+                let request = Request::post("/api/v1/applications")
+                    .header("content-type", "application/json")
+                    .header("authorization", format!("Bearer {citizen}"))
+                    .header("idempotency-key", "double-click")
+                    .body(axum::body::Body::from(body.to_string()))
+                    .unwrap();
+                let r = app.send(request).await;
+                (r.status.as_u16(), r.json()["applicationId"].clone())
+            })
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for task in tasks {
+        let (status, id) = task.await.unwrap();
+        assert_eq!(status, 201, "every retry gets the one application");
+        ids.insert(id.to_string());
+    }
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(queue_ids(&app.get_as("/api/v1/applications", &citizen).await.json()).len(), 1);
 }
 
 #[tokio::test]

@@ -56,10 +56,22 @@ impl From<CompletionError> for crate::http::ApiError {
 
 /// Completes the pending upload `current` if its bytes arrived and match.
 pub async fn complete(ctx: &AppContext, current: &Versioned<Upload>) -> Result<Completion, CompletionError> {
-    let upload = &current.value;
-    if upload.is_verified() {
-        return Ok(Completion::Verified(upload.clone()));
+    if current.value.is_verified() {
+        return Ok(Completion::Verified(current.value.clone()));
     }
+    match attempt(ctx, current).await? {
+        Completion::Verified(upload) => Ok(Completion::Verified(upload)),
+        // A concurrent completion (another request using the same upload) may have accepted the
+        // bytes since `current` was read, and moved them out of the incoming area.
+        other => match super::get(ctx.store.as_ref(), &current.value.upload_id).await? {
+            Some(now) if now.is_verified() => Ok(Completion::Verified(now)),
+            _ => Ok(other),
+        },
+    }
+}
+
+async fn attempt(ctx: &AppContext, current: &Versioned<Upload>) -> Result<Completion, CompletionError> {
+    let upload = &current.value;
     let Some(arrival) = ctx.docs.arrival(&upload.document_key).await? else {
         return Ok(Completion::NotArrived);
     };
