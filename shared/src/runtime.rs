@@ -11,7 +11,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{config::AppContext, http::ApiError, seed};
+use crate::{
+    config::{AppContext, Links},
+    http::ApiError,
+    seed,
+};
 
 /// JSON logs to stdout (CloudWatch reads them), filtered by `RUST_LOG` (default `info`).
 pub fn init_tracing() {
@@ -29,12 +33,13 @@ where
     tracing_subscriber::fmt().json().with_env_filter(filter).with_target(false).with_writer(writer).finish()
 }
 
-/// Builds the context once; with `WANGBAN_SEED_DEMO=1`, loads the demo catalogue if the store
-/// lacks this version of it, and the demo complaints and letters once (for `cargo lambda watch`
-/// on a fresh SQLite file).
-pub async fn bootstrap() -> Result<AppContext, Box<dyn std::error::Error + Send + Sync>> {
+/// Builds the context once, with the cloud adapters this binary links; with
+/// `WANGBAN_SEED_DEMO=1`, loads the demo catalogue if the store lacks this version of it, and the
+/// demo complaints and letters once (for `cargo lambda watch` on a fresh SQLite file; a cloud
+/// deployment is seeded by `wangban-admin`).
+pub async fn bootstrap(links: Links) -> Result<AppContext, Box<dyn std::error::Error + Send + Sync>> {
     init_tracing();
-    let ctx = AppContext::from_env()?;
+    let ctx = AppContext::from_env(links).await?;
     if std::env::var("WANGBAN_SEED_DEMO").is_ok_and(|v| v == "1") {
         let outcome = seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await?;
         tracing::info!(?outcome, "demo catalogue");
@@ -125,10 +130,55 @@ fn edges(router: axum::Router, timeout: Duration) -> axum::Router {
         .layer(axum::middleware::from_fn(log_request))
 }
 
-/// Runs one function's router as a Lambda function: context built once at cold start.
-pub async fn run_lambda(router: fn(AppContext) -> axum::Router) -> Result<(), lambda_http::Error> {
-    let ctx = bootstrap().await?;
-    lambda_http::run(with_edges(router(ctx))).await
+/// Runs one function's router as a Lambda function: context built once at cold start (no
+/// request is served and no backend is called before the first event).
+pub async fn run_lambda(
+    router: fn(AppContext) -> axum::Router,
+    links: Links,
+) -> Result<(), lambda_http::Error> {
+    let ctx = bootstrap(links).await?;
+    lambda_http::run(lambda_service(router(ctx))).await
+}
+
+/// A function's router as it serves API Gateway events: the shared edges, behind the stage
+/// handling of [`without_stage`].
+pub fn lambda_service(
+    router: axum::Router,
+) -> tower::util::MapRequest<axum::Router, fn(lambda_http::Request) -> lambda_http::Request> {
+    use tower::ServiceExt;
+    with_edges(router).map_request(without_stage::<lambda_http::Body> as fn(_) -> _)
+}
+
+/// Routes are served at `/api/...` whatever the API Gateway stage. lambda_http prefixes a named
+/// stage to the path unless `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is set (the template sets it),
+/// and an HTTP API's raw path of a named stage already starts with it; so a leading `/<stage>` in
+/// front of `/api/` is dropped here whichever way the path came. (The rewrite happens around the
+/// router: a layer inside it would run after routing.)
+pub fn without_stage<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    use lambda_http::request::RequestContext;
+    let stage = match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.stage.clone(),
+        Some(RequestContext::ApiGatewayV1(c)) => c.stage.clone(),
+        _ => None,
+    };
+    let Some(stage) = stage.filter(|s| !s.is_empty() && s != "$default") else { return request };
+    let uri = request.uri();
+    let Some(rest) = uri.path().strip_prefix(&format!("/{stage}")).filter(|r| r.starts_with("/api/")) else {
+        return request;
+    };
+    let path_and_query = match uri.query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    match path_and_query.parse() {
+        Ok(pq) => parts.path_and_query = Some(pq),
+        Err(_) => return request,
+    }
+    if let Ok(stripped) = axum::http::Uri::from_parts(parts) {
+        *request.uri_mut() = stripped;
+    }
+    request
 }
 
 /// The answer for a path no function owns.

@@ -1,5 +1,12 @@
 //! Test support: a fresh, seeded platform per test, driven in-process through the combined
-//! router (no ports), with a clock the test controls and a round-trip counter on the store.
+//! router (no ports), with a clock the test controls and a round-trip counter on the store. The
+//! platform runs on SQLite + local files ([`TestApp::spawn`]) or, with the `emulators` feature, on
+//! DynamoDB + S3 served by moto ([`TestApp::spawn_cloud`]): a fresh table and bucket per test.
+
+pub mod client;
+pub mod doc_contract;
+#[cfg(feature = "emulators")]
+pub mod emulators;
 
 use std::sync::Arc;
 
@@ -12,7 +19,7 @@ use wangban_shared::{
     auth::PrivateKey,
     clock::{Clock, ManualClock},
     config::AppContext,
-    docs::fs::FsDocuments,
+    docs::{DocumentStore, fs::FsDocuments},
     seed,
     store::{CountingStore, RecordStore, RoundTrips, sqlite::SqliteStore},
 };
@@ -31,12 +38,15 @@ pub mod ids {
     pub const STAFF_PASSWORD: &str = "Staff2026demo";
 }
 
+/// Where every test's clock starts: a Thursday, in Guizhou's time zone.
+pub const START: time::OffsetDateTime = time::macros::datetime!(2026-12-03 09:00 +08:00);
+
 pub struct TestApp {
     pub router: Router,
     pub ctx: AppContext,
     pub trips: Arc<RoundTrips>,
     pub clock: Arc<ManualClock>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub struct TestResponse {
@@ -74,21 +84,47 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let sqlite: Arc<dyn RecordStore> =
             Arc::new(SqliteStore::open(&dir.path().join("wangban.db")).unwrap());
-        Self::build(sqlite, dir).await
+        let docs = Arc::new(FsDocuments::new(dir.path().join("docs")));
+        Self::on(sqlite, |_| docs, Some(dir)).await
     }
 
     /// A fresh platform on the given empty store (e.g. a uniquely named DynamoDB table), with
     /// its own document folder, demo catalogue and staff loaded: what backend-neutral scenario
     /// suites (the booking capacity tests) run on.
     pub async fn spawn_on(store: Arc<dyn RecordStore>) -> Self {
-        Self::build(store, tempfile::tempdir().unwrap()).await
+        let dir = tempfile::tempdir().unwrap();
+        let docs = Arc::new(FsDocuments::new(dir.path().join("docs")));
+        Self::on(store, |_| docs, Some(dir)).await
     }
 
-    async fn build(backend: Arc<dyn RecordStore>, dir: tempfile::TempDir) -> Self {
-        let (counting, trips) = CountingStore::new(backend);
+    /// A fresh platform on its own DynamoDB table (created from the one table definition) and
+    /// S3 bucket, both on moto; demo catalogue loaded. Upload URLs are presigned S3 URLs.
+    #[cfg(feature = "emulators")]
+    pub async fn spawn_cloud() -> Self {
+        let table: Arc<dyn RecordStore> = Arc::new(emulators::fresh_table().await);
+        let moto = emulators::moto();
+        let clock = Arc::new(ManualClock::new(START));
+        let docs = Arc::new(emulators::fresh_bucket(&moto, clock.clone()).await);
+        Self::with_clock(table, docs, clock, None).await
+    }
+
+    async fn on(
+        store: Arc<dyn RecordStore>,
+        docs: impl FnOnce(Arc<ManualClock>) -> Arc<dyn DocumentStore>,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
+        let clock = Arc::new(ManualClock::new(START));
+        Self::with_clock(store, docs(clock.clone()), clock, dir).await
+    }
+
+    async fn with_clock(
+        store: Arc<dyn RecordStore>,
+        docs: Arc<dyn DocumentStore>,
+        clock: Arc<ManualClock>,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
+        let (counting, trips) = CountingStore::new(store);
         let store: Arc<dyn RecordStore> = Arc::new(counting);
-        let docs = Arc::new(FsDocuments::new(dir.path().join("docs")));
-        let clock = Arc::new(ManualClock::new(time::macros::datetime!(2026-12-03 09:00 +08:00)));
         let ctx = AppContext::new(store, docs, PrivateKey::generate(), clock.clone());
         seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await.unwrap();
         seed::load_demo_staff(ctx.store.as_ref(), ids::STAFF_PASSWORD, clock.now()).await.unwrap();
@@ -282,13 +318,32 @@ impl TestApp {
         self.send(request).await
     }
 
-    /// Declares and uploads [`sample_pdf`] for the token's user; returns the verified upload id.
+    /// Sends `bytes` as a client would to the upload URL of a declaration answer, with the
+    /// method and headers it names: to the router in-process when the URL is the platform's own,
+    /// else over HTTP (a presigned S3 URL).
+    pub async fn put_declared(&self, declared: &Value, bytes: Vec<u8>) -> TestResponse {
+        let url = declared["uploadUrl"].as_str().expect("an upload URL");
+        if url.starts_with(self.ctx.urls.public_url()) {
+            let content_type = declared["headers"]["Content-Type"].as_str().unwrap_or("application/pdf");
+            return self.put_bytes(url, content_type, bytes).await;
+        }
+        let headers: std::collections::BTreeMap<String, String> = declared["headers"]
+            .as_object()
+            .expect("headers")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let answer = client::send(declared["method"].as_str().unwrap(), url, &headers, bytes).await;
+        TestResponse { status: answer.status, headers: answer.headers, bytes: answer.bytes }
+    }
+
+    /// Declares and uploads [`sample_pdf`] for the token's user; returns the upload id.
     pub async fn upload_pdf(&self, token: &str) -> String {
         let pdf = sample_pdf();
         let declared = self.declare_upload(token, "申请书.pdf", "application/pdf", &pdf).await;
         assert_eq!(declared.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&declared.bytes));
         let declared = declared.json();
-        let put = self.put_bytes(declared["uploadUrl"].as_str().unwrap(), "application/pdf", pdf).await;
+        let put = self.put_declared(&declared, pdf).await;
         assert_eq!(put.status, StatusCode::OK, "{}", String::from_utf8_lossy(&put.bytes));
         declared["uploadId"].as_str().unwrap().to_owned()
     }

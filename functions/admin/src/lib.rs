@@ -1,6 +1,10 @@
 //! admin: reference data that agencies maintain. Today: the working-day calendar — an
 //! administrator loads next year's State Council holiday notice when it is published, and every
 //! open case's deadlines are recomputed at once (until then they are marked provisional).
+//! [`tool`] is the `wangban-admin` command that creates and seeds a cloud deployment.
+
+#[cfg(feature = "cloud")]
+pub mod tool;
 
 use axum::{
     Json, Router,

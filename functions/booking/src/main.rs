@@ -1,6 +1,11 @@
-//! The booking Lambda function: the router of `wangban_booking` behind API Gateway.
+//! The booking Lambda function: the router of `wangban_booking` behind API Gateway, on DynamoDB in
+//! the cloud (or the embedded backends, as configured). It links only these SDKs and keeps no
+//! documents.
+
+use wangban_shared::{config::Links, runtime, store::dynamo};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    wangban_shared::runtime::run_lambda(wangban_booking::router).await
+    let links = Links { dynamodb: Some(dynamo::open), without_documents: true, ..Links::EMBEDDED };
+    runtime::run_lambda(wangban_booking::router, links).await
 }

@@ -1,6 +1,11 @@
-//! The interaction Lambda function: the router of `wangban_interaction` behind API Gateway.
+//! The interaction Lambda function: the router of `wangban_interaction` behind API Gateway, on DynamoDB in
+//! the cloud (or the embedded backends, as configured). It links only these SDKs and keeps no
+//! documents.
+
+use wangban_shared::{config::Links, runtime, store::dynamo};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    wangban_shared::runtime::run_lambda(wangban_interaction::router).await
+    let links = Links { dynamodb: Some(dynamo::open), without_documents: true, ..Links::EMBEDDED };
+    runtime::run_lambda(wangban_interaction::router, links).await
 }

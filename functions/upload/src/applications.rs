@@ -126,7 +126,7 @@ async fn resolve_uploads(
     let mut found = BTreeMap::new();
     let mut errors = Vec::new();
     for id in refs.collect::<BTreeSet<_>>() {
-        match uploads::usable(ctx.store.as_ref(), id, owner).await {
+        match uploads::usable_now(ctx, id, owner).await {
             Ok(upload) => {
                 found.insert(id.to_owned(), upload);
             }

@@ -2,13 +2,15 @@
 //!
 //! A user declares a document (`POST /api/v1/uploads`: name, type, size, SHA-256) and gets a
 //! URL to send its bytes to, valid 15 minutes. The bytes never pass through a Lambda function
-//! body in the cloud: there the document store presigns an S3 PUT. With the local-files store
+//! body in the cloud: there the document store presigns an S3 PUT that S3 accepts only with the
+//! declared SHA-256, and the upload is completed (checked and accepted) the next time it is
+//! looked at: its owner reading it, or an application attaching it. With the local-files store
 //! the URL is this function's signed route `PUT /api/v1/uploads/{id}/content`, which checks
 //! the signature, refuses more bytes than declared (413), then checks size, SHA-256 and the
-//! type's leading bytes (422, the upload stays pending and nothing is stored) before storing
-//! the bytes and marking the upload verified. Only the owner sees an upload
-//! (`GET /api/v1/uploads/{id}`: anyone else gets the 404 of a missing id); a download URL is
-//! minted afresh each time, valid 5 minutes (`GET /api/v1/files/{id}` locally).
+//! type's leading bytes (422, the upload stays pending and nothing is stored) before completing
+//! the upload at once. Only the owner sees an upload (`GET /api/v1/uploads/{id}`: anyone else
+//! gets the 404 of a missing id); a download URL is minted afresh each time, valid 5 minutes
+//! (`GET /api/v1/files/{id}` locally).
 //!
 //! Logs carry upload ids, types and sizes, never file names.
 
@@ -27,12 +29,14 @@ use time::OffsetDateTime;
 use wangban_shared::{
     auth::AuthUser,
     config::AppContext,
-    docs::{DocError, SignedQuery, local},
+    docs::{Declared as DeclaredBytes, DocError, SignedQuery, incoming_key, local},
     http::{ApiError, ApiJson, ApiQuery, ApiResult, attachment},
     store::{
         StoreError,
         idempotency::{self, IdempotencyKey},
-        uploads::{self, Declaration, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS, Upload, UploadStatus},
+        uploads::{
+            self, Completion, Declaration, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS, Upload, UploadStatus,
+        },
     },
 };
 
@@ -94,6 +98,15 @@ struct UploadView {
     download_url: Option<String>,
     #[serde(with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
     expires_at: Option<OffsetDateTime>,
+    /// Why the bytes that arrived were refused (the upload stays pending).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<Problem>,
+}
+
+#[derive(Serialize)]
+struct Problem {
+    code: &'static str,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -169,8 +182,10 @@ async fn again(ctx: &AppContext, caller: &AuthUser, upload_id: &str) -> ApiResul
 
 async fn declared(ctx: &AppContext, upload: &Upload) -> ApiResult<Response> {
     let expires_at = ctx.clock.now() + time::Duration::seconds(UPLOAD_URL_SECONDS);
+    let declared =
+        DeclaredBytes { content_type: &upload.content_type, size: upload.size, sha256: &upload.sha256 };
     let target = ctx
-        .upload_target(&upload.document_key, &upload.content_type, upload.size, expires_at.unix_timestamp())
+        .upload_target(&upload.document_key, &declared, expires_at.unix_timestamp())
         .await
         .map_err(doc_failure)?;
     let body = Declared {
@@ -186,15 +201,24 @@ async fn declared(ctx: &AppContext, upload: &Upload) -> ApiResult<Response> {
     Ok(private((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)), "no-store"))
 }
 
-/// `GET /api/v1/uploads/{id}`: the owner's view, with a fresh download URL once verified.
+/// `GET /api/v1/uploads/{id}`: the owner's view, with a fresh download URL once verified. A
+/// pending upload whose bytes arrived (at S3) is completed first.
 pub async fn show(
     State(ctx): State<AppContext>,
     caller: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let upload = match uploads::get_versioned(ctx.store.as_ref(), &id, Some(ctx.clock.now_unix())).await? {
-        Some(v) if v.value.owner_id == caller.user_id() => v.value,
+    let current = match uploads::get_versioned(ctx.store.as_ref(), &id, Some(ctx.clock.now_unix())).await? {
+        Some(v) if v.value.owner_id == caller.user_id() => v,
         _ => return Err(not_found()),
+    };
+    let (upload, problem) = match uploads::complete(&ctx, &current).await? {
+        Completion::Verified(upload) => (upload, None),
+        Completion::NotArrived => (current.value, None),
+        Completion::Refused(p) => {
+            tracing::info!(upload_id = %id, problem = p.code(), "upload refused");
+            (current.value, Some(Problem { code: p.code(), message: p.message_zh() }))
+        }
     };
     let link = if upload.is_verified() {
         Some(uploads::download_url(&ctx, &upload).await.map_err(doc_failure)?)
@@ -212,6 +236,7 @@ pub async fn show(
         verified_at: upload.verified_at,
         expires_at: link.as_ref().map(|l| l.expires_at),
         download_url: link.map(|l| l.url),
+        problem,
     };
     Ok(private(Json(view), "no-store"))
 }
@@ -294,17 +319,12 @@ pub async fn receive(
         tracing::info!(upload_id = %id, problem = problem.code(), "upload refused");
         return Err(problem.into());
     }
-    ctx.docs.put(&upload.document_key, bytes).await.map_err(doc_failure)?;
-    match uploads::mark_verified(store, &current, now).await {
-        Ok(_) => {}
-        // A concurrent PUT of the same (checked) bytes got there first.
-        Err(StoreError::ConditionFailed) => {
-            let again = uploads::get(store, &id).await?;
-            if !again.is_some_and(|u| u.is_verified()) {
-                return Err(StoreError::Conflict.into());
-            }
-        }
-        Err(e) => return Err(e.into()),
+    // What arrives waits in the incoming area; completing checks it again and moves it in place.
+    ctx.docs.put(&incoming_key(&upload.document_key), bytes).await.map_err(doc_failure)?;
+    match uploads::complete(&ctx, &current).await? {
+        Completion::Verified(_) => {}
+        Completion::Refused(problem) => return Err(problem.into()),
+        Completion::NotArrived => return Err(StoreError::Conflict.into()),
     }
     tracing::info!(upload_id = %id, content_type = %upload.content_type, size = upload.size, "upload verified");
     Ok(received())

@@ -12,7 +12,10 @@ use std::{future::IntoFuture, net::SocketAddr, time::Duration};
 
 use axum::Router;
 use tokio::net::TcpListener;
-use wangban_shared::{config::AppContext, runtime, seed};
+use wangban_shared::{
+    config::{AppContext, Links},
+    runtime, seed,
+};
 
 /// How long requests in flight may take to finish once a shutdown was asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -24,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .unwrap_or_else(|_| "127.0.0.1:8080".into())
         .parse()
         .map_err(|e| format!("WANGBAN_ADDR: {e}"))?;
-    let ctx = AppContext::from_env()?;
+    let ctx = AppContext::from_env(Links::EMBEDDED).await?;
     let outcome = seed::load_catalogue(ctx.store.as_ref(), ctx.docs.as_ref()).await?;
     tracing::info!(?outcome, "demo catalogue");
     seed_staff(&ctx).await?;

@@ -3,6 +3,8 @@
 pub mod extractor;
 pub mod keys;
 pub mod password;
+#[cfg(feature = "secrets")]
+pub mod secret;
 pub mod tokens;
 
 pub use extractor::{AuthState, AuthUser};

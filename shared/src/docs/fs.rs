@@ -3,15 +3,18 @@
 //! (0700, 0600): documents carry personal data.
 //!
 //! Uploads are received and served through the platform's own signed routes ([`super::local`]):
-//! a PUT to `/api/v1/uploads/{id}/content` and a GET of `/api/v1/files/{id}`, each signed with
-//! the platform's URL secret. The download route takes the file name and type from the upload
-//! record, so they are not repeated in the URL.
+//! a PUT to `/api/v1/uploads/{id}/content` (which writes what arrives to the incoming area) and
+//! a GET of `/api/v1/files/{id}`, each signed with the platform's URL secret. The download route
+//! takes the file name and type from the upload record, so they are not repeated in the URL.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
 use async_trait::async_trait;
+use tokio::io::AsyncReadExt;
 
-use super::{DocError, DocumentStore, UploadTarget, UrlSigner, check_key, local};
+use super::{
+    Arrival, Declared, DocError, DocumentStore, UploadTarget, UrlSigner, check_key, incoming_key, local,
+};
 
 pub struct FsDocuments {
     root: PathBuf,
@@ -57,16 +60,47 @@ impl DocumentStore for FsDocuments {
         &self,
         signer: &UrlSigner,
         key: &str,
-        content_type: &str,
-        _size: u64,
+        declared: &Declared<'_>,
         expires_at: i64,
     ) -> Result<UploadTarget, DocError> {
         let id = local_upload_id(key)?;
         Ok(UploadTarget {
             url: signer.url("PUT", &local::content_path(id), expires_at),
             method: "PUT".into(),
-            headers: BTreeMap::from([("Content-Type".to_owned(), content_type.to_owned())]),
+            headers: BTreeMap::from([("Content-Type".to_owned(), declared.content_type.to_owned())]),
         })
+    }
+
+    async fn arrival(&self, key: &str) -> Result<Option<Arrival>, DocError> {
+        check_key(key)?;
+        match tokio::fs::metadata(self.root.join(incoming_key(key))).await {
+            // Files carry no checksum: the caller reads and hashes.
+            Ok(meta) => Ok(Some(Arrival { size: meta.len(), sha256: None })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn read_arrival(&self, key: &str, limit: Option<u64>) -> Result<Vec<u8>, DocError> {
+        check_key(key)?;
+        let file = match tokio::fs::File::open(self.root.join(incoming_key(key))).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(backend(e)),
+        };
+        let mut bytes = Vec::new();
+        file.take(limit.unwrap_or(u64::MAX)).read_to_end(&mut bytes).await.map_err(backend)?;
+        Ok(bytes)
+    }
+
+    async fn accept(&self, key: &str) -> Result<(), DocError> {
+        check_key(key)?;
+        let path = self.root.join(key);
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await.map_err(backend)?;
+        }
+        // A rename within one file system: the document appears whole or not at all.
+        tokio::fs::rename(self.root.join(incoming_key(key)), path).await.map_err(backend)
     }
 
     async fn download_url(
@@ -120,8 +154,8 @@ mod tests {
     async fn uploads_get_signed_urls_of_the_local_routes() {
         let docs = FsDocuments::new("unused");
         let signer = UrlSigner::generate("https://wangban.example/base/");
-        let target =
-            docs.upload_target(&signer, "uploads/abc-1", "application/pdf", 10, 1_000).await.unwrap();
+        let declared = Declared { content_type: "application/pdf", size: 10, sha256: "00" };
+        let target = docs.upload_target(&signer, "uploads/abc-1", &declared, 1_000).await.unwrap();
         assert_eq!(target.method, "PUT");
         assert_eq!(target.headers["Content-Type"], "application/pdf");
         let prefix = "https://wangban.example/base/api/v1/uploads/abc-1/content?expires=1000&signature=";
@@ -138,7 +172,7 @@ mod tests {
         assert!(!url.contains("%E7"), "the file name is not in the URL");
 
         for key in ["templates/a.txt", "uploads/../x", "uploads/a/b"] {
-            assert!(docs.upload_target(&signer, key, "application/pdf", 1, 1).await.is_err(), "{key}");
+            assert!(docs.upload_target(&signer, key, &declared, 1).await.is_err(), "{key}");
             assert!(docs.download_url(&signer, key, "a", "application/pdf", 1).await.is_err(), "{key}");
         }
     }

@@ -7,8 +7,18 @@
 //! short time. An S3 adapter answers with presigned URLs of the bucket; the local-files adapter
 //! answers with URLs of the platform's own signed routes ([`local`]), served by the upload
 //! function and signed with the platform's [`UrlSigner`] (which presigning adapters ignore).
+//!
+//! Uploaded bytes land in an *incoming* area first ([`incoming_key`]), never at the document's
+//! key: the server checks what arrived ([`DocumentStore::arrival`], then
+//! [`DocumentStore::read_arrival`]) against the declaration and only then moves it into place
+//! ([`DocumentStore::accept`]). So a client can never overwrite an accepted document through a
+//! URL it still holds, and abandoned uploads are all under one prefix, where the bucket's
+//! lifecycle rule removes them.
 
 pub mod fs;
+pub mod none;
+#[cfg(feature = "s3")]
+pub mod s3;
 pub mod signing;
 
 use std::collections::BTreeMap;
@@ -38,22 +48,57 @@ pub struct UploadTarget {
     pub headers: BTreeMap<String, String>,
 }
 
+/// What a client declared it will upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declared<'a> {
+    pub content_type: &'a str,
+    pub size: u64,
+    /// Lower-case hex.
+    pub sha256: &'a str,
+}
+
+/// Bytes that arrived at an upload target and are not accepted yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub size: u64,
+    /// The SHA-256 (lower-case hex) the backend computed and enforced as the bytes arrived, if it
+    /// did (S3, with the checksum the upload URL was signed with). Without it, read and hash.
+    pub sha256: Option<String>,
+}
+
+/// Where the bytes sent to `key`'s upload target wait until they are accepted.
+pub fn incoming_key(key: &str) -> String {
+    format!("incoming/{key}")
+}
+
 #[async_trait]
 pub trait DocumentStore: Send + Sync + 'static {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), DocError>;
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, DocError>;
 
-    /// Where the client uploads the `size` bytes of `key` (of `content_type`) until `expires_at`
-    /// (unix seconds). `local` signs the platform's own routes, for adapters without URLs of
-    /// their own; an S3 adapter ignores it and presigns a PUT of the bucket object.
+    /// Where the client uploads the declared bytes of `key` until `expires_at` (unix seconds);
+    /// they arrive at [`incoming_key`]. `local` signs the platform's own routes, for adapters
+    /// without URLs of their own; an S3 adapter ignores it and presigns a PUT of the bucket
+    /// object that S3 refuses unless the body has the declared SHA-256.
     async fn upload_target(
         &self,
         local: &UrlSigner,
         key: &str,
-        content_type: &str,
-        size: u64,
+        declared: &Declared<'_>,
         expires_at: i64,
     ) -> Result<UploadTarget, DocError>;
+
+    /// What arrived for `key` and is not accepted yet.
+    async fn arrival(&self, key: &str) -> Result<Option<Arrival>, DocError>;
+
+    /// The first `limit` bytes of what arrived for `key` (all of them with `None`); empty if
+    /// nothing did.
+    async fn read_arrival(&self, key: &str, limit: Option<u64>) -> Result<Vec<u8>, DocError>;
+
+    /// Makes what arrived for `key` the document `key` (replacing nothing else). The arrival
+    /// may stay (S3: until the lifecycle rule removes it) or go (local files: moved into place);
+    /// accepting when nothing arrived is an error.
+    async fn accept(&self, key: &str) -> Result<(), DocError>;
 
     /// A URL that serves `key` as an attachment named `file_name` of `content_type` until
     /// `expires_at` (unix seconds). Minted afresh for every request to see the document.
@@ -96,6 +141,16 @@ pub mod local {
     }
 }
 
+/// The `Content-Disposition` of a download saved as `file_name`; clients that ignore RFC 5987
+/// (`curl -J`) get the name itself when it is plain ASCII, else `fallback`.
+pub fn attachment(file_name: &str, fallback: &str) -> String {
+    let plain = !file_name.is_empty()
+        && file_name.bytes().all(|b| (b.is_ascii_graphic() || b == b' ') && b != b'"' && b != b'\\');
+    let ascii = if plain { file_name } else { fallback };
+    let header = crate::http::attachment::disposition(ascii, file_name);
+    header.to_str().expect("ASCII by construction").to_owned()
+}
+
 /// Keys are relative paths of `[a-z0-9._-]` segments, never `..`.
 pub fn check_key(key: &str) -> Result<(), DocError> {
     let ok = !key.is_empty()
@@ -117,6 +172,19 @@ mod tests {
             assert!(super::check_key(bad).is_err(), "{bad}");
         }
         super::check_key("templates/gz-amr-xk-001/application-form.txt").unwrap();
+    }
+
+    #[test]
+    fn attachments_carry_an_ascii_name_and_the_utf8_original() {
+        assert_eq!(
+            super::attachment("licence scan.pdf", "x.pdf"),
+            "attachment; filename=\"licence scan.pdf\"; filename*=UTF-8''licence%20scan.pdf"
+        );
+        assert_eq!(
+            super::attachment("营业 执照.ofd", "id-1.ofd"),
+            "attachment; filename=\"id-1.ofd\"; filename*=UTF-8''%E8%90%A5%E4%B8%9A%20%E6%89%A7%E7%85%A7.ofd"
+        );
+        assert!(super::attachment("say \"hi\".png", "id.png").starts_with("attachment; filename=\"id.png\""));
     }
 
     #[test]

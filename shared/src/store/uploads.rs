@@ -2,15 +2,19 @@
 //! URL; the server checks the bytes against the declaration before anything may use them.
 //!
 //! Lifecycle: `POST /api/v1/uploads` writes a **pending** upload and returns an upload URL
-//! (15 minutes). The bytes arrive at the URL; when their size, SHA-256 and leading bytes
-//! (magic number of the declared type) match, they are stored under the server-generated key
-//! `uploads/<uploadId>` and the upload becomes **verified** with a conditional write. A pending
-//! upload expires 24 hours after its declaration (store TTL); a verified one never expires.
+//! (15 minutes). The bytes arrive at the URL (in the document store's incoming area); when their
+//! size, SHA-256 and leading bytes (magic number of the declared type) match, they are accepted
+//! under the server-generated key `uploads/<uploadId>` and the upload becomes **verified** with
+//! a conditional write ([`completion`]: at once with local files, on the next look with S3). A
+//! pending upload expires 24 hours after its declaration (store TTL); a verified one never does.
 //!
 //! Other functions reference an upload by id and call [`usable`] (owner only, verified only),
 //! and show it to staff with [`download_url`], which mints a fresh, short-lived URL each time.
 //! File names are for display only: they are never keys, and never logged.
 
+mod completion;
+
+pub use completion::{Completion, CompletionError, HEAD_BYTES, complete, usable_now};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

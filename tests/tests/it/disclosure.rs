@@ -5,6 +5,13 @@ use serde_json::Value;
 use wangban_shared::seed::shipped_catalogue;
 use wangban_tests::TestApp;
 
+// Each of these runs on SQLite + local files and, with `--features emulators`, on DynamoDB + S3.
+on_every_backend!(
+    a_guide_read_costs_one_store_round_trip,
+    policies_come_newest_first_by_kind_and_page,
+    a_form_template_downloads_with_its_chinese_file_name,
+);
+
 fn codes(body: &Value) -> Vec<String> {
     body["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_owned()).collect()
 }
@@ -116,9 +123,7 @@ async fn the_full_guide_has_every_part_of_4_1_2() {
     app.get("/api/v1/items/%3Cscript%3E").await.assert_problem(404, "item_not_found");
 }
 
-#[tokio::test]
-async fn a_guide_read_costs_one_store_round_trip() {
-    let app = TestApp::spawn().await;
+async fn a_guide_read_costs_one_store_round_trip(app: TestApp) {
     let code = shipped_catalogue().items[0].code.clone();
     app.trips.reset();
     assert_eq!(app.get(&format!("/api/v1/items/{code}")).await.status, 200);
@@ -157,9 +162,7 @@ async fn public_gets_are_cacheable_and_revalidate_with_304() {
     }
 }
 
-#[tokio::test]
-async fn a_form_template_downloads_with_its_chinese_file_name() {
-    let app = TestApp::spawn().await;
+async fn a_form_template_downloads_with_its_chinese_file_name(app: TestApp) {
     let catalogue = shipped_catalogue();
     let (item, material) = catalogue
         .items
@@ -195,9 +198,7 @@ async fn a_form_template_downloads_with_its_chinese_file_name() {
         .assert_problem(404, "template_not_found");
 }
 
-#[tokio::test]
-async fn policies_come_newest_first_by_kind_and_page() {
-    let app = TestApp::spawn().await;
+async fn policies_come_newest_first_by_kind_and_page(app: TestApp) {
     let catalogue = shipped_catalogue();
     let all = app.get("/api/v1/policies").await.json();
     let dates: Vec<&str> =

@@ -8,6 +8,12 @@ use wangban_shared::clock::Clock;
 use wangban_shared::store::{Query, query_all};
 use wangban_tests::{TestApp, ids};
 
+// Each of these runs on SQLite + local files and, with `--features emulators`, on DynamoDB + S3.
+on_every_backend!(
+    concurrent_registrations_of_one_id_number_have_one_winner,
+    refresh_tokens_rotate_and_work_once,
+);
+
 async fn record_count(app: &TestApp) -> usize {
     // Everything a registration writes lives under USER#, LOGIN# or REFRESH#; count users' claims.
     let mut n = 0;
@@ -137,9 +143,8 @@ async fn a_second_registration_of_any_account_is_409_and_changes_nothing() {
     app.register_person("李四", ids::PERSON_B, ids::PHONE_C).await;
 }
 
-#[tokio::test]
-async fn concurrent_registrations_of_one_id_number_have_one_winner() {
-    let app = std::sync::Arc::new(TestApp::spawn().await);
+async fn concurrent_registrations_of_one_id_number_have_one_winner(app: TestApp) {
+    let app = std::sync::Arc::new(app);
     let phones = ["13800000001", "13800000002", "13800000003", "13800000004", "13800000005", "13800000006"];
     let tasks: Vec<_> = phones
         .iter()
@@ -204,9 +209,7 @@ async fn an_unknown_account_and_a_wrong_password_look_the_same() {
     );
 }
 
-#[tokio::test]
-async fn refresh_tokens_rotate_and_work_once() {
-    let app = TestApp::spawn().await;
+async fn refresh_tokens_rotate_and_work_once(app: TestApp) {
     app.register_person("张三", ids::PERSON_A, ids::PHONE_A).await;
     let first = app.login(ids::PERSON_A, ids::PASSWORD).await;
     let refresh = first["refreshToken"].as_str().unwrap();
