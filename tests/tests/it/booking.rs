@@ -573,6 +573,21 @@ async fn capacity_cancellations_and_rebookings_under_concurrency_keep_the_count_
         .await;
 }
 
+#[cfg(feature = "emulators")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn capacity_fifty_concurrent_bookings_fill_three_places_exactly_on_dynamodb() {
+    capacity_fifty_concurrent_bookings_fill_three_places_exactly(&TestApp::spawn_cloud().await).await;
+}
+
+#[cfg(feature = "emulators")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn capacity_cancellations_and_rebookings_under_concurrency_keep_the_count_exact_on_dynamodb() {
+    capacity_cancellations_and_rebookings_under_concurrency_keep_the_count_exact(
+        &TestApp::spawn_cloud().await,
+    )
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The window's day: list, check-in, no-shows
 // ---------------------------------------------------------------------------------------------
