@@ -81,7 +81,7 @@ async fn demo_staff_need_an_explicit_strong_password_and_bad_input_is_refused() 
     let report = tool::seed_all(&ctx, wangban_shared::domain::calendar::SHIPPED_JSON, Some("Staff2026demo"))
         .await
         .unwrap();
-    assert_eq!(report.staff, shipped_catalogue().departments.len() * 2 + 2);
+    assert_eq!(report.staff, shipped_catalogue().departments.len() * 3 + 2);
     let again = tool::seed_all(&ctx, wangban_shared::domain::calendar::SHIPPED_JSON, Some("Other2026pass"))
         .await
         .unwrap();
