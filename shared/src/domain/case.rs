@@ -485,6 +485,17 @@ pub struct Case {
     pub events: u32,
 }
 
+/// Working days left until `due` on `today` (negative once overdue) and the flag staff see; the
+/// one clock rule for cases, complaints, consultations and rating follow-ups.
+pub fn time_left(calendar: &Calendar, due: Deadline, today: Date) -> (i64, ClockFlag) {
+    if today > due.date {
+        return (-i64::from(calendar.working_days_between(due.date, today)), ClockFlag::Overdue);
+    }
+    let left = i64::from(calendar.working_days_between(today, due.date));
+    let flag = if left <= i64::from(DUE_SOON_WORKING_DAYS) { ClockFlag::DueSoon } else { ClockFlag::OnTime };
+    (left, flag)
+}
+
 /// Where a case stands against its current deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -730,18 +741,7 @@ impl Case {
         let Some(due) = self.running_deadline() else {
             return ClockView { running: None, working_days_left: None, flag: None, provisional };
         };
-        let left = if today <= due.date {
-            i64::from(calendar.working_days_between(today, due.date))
-        } else {
-            -i64::from(calendar.working_days_between(due.date, today))
-        };
-        let flag = if today > due.date {
-            ClockFlag::Overdue
-        } else if left <= i64::from(DUE_SOON_WORKING_DAYS) {
-            ClockFlag::DueSoon
-        } else {
-            ClockFlag::OnTime
-        };
+        let (left, flag) = time_left(calendar, due, today);
         ClockView { running: Some(due), working_days_left: Some(left), flag: Some(flag), provisional }
     }
 

@@ -20,7 +20,7 @@ use time::{Date, OffsetDateTime};
 use super::{
     account::Role,
     calendar::{Calendar, Deadline},
-    case::{AcceptanceNo, ClockFlag, ClockView, DUE_SOON_WORKING_DAYS, china_date},
+    case::{AcceptanceNo, ClockView, china_date},
     ids::{ItemCode, Phone},
     redact::{Names, redact},
     tracking::{PublishedReply, TrackedKind, TrackingNo},
@@ -660,18 +660,7 @@ impl Submission {
             return ClockView { running: None, working_days_left: None, flag: None, provisional };
         }
         let due = self.reply_due;
-        let left = if today <= due.date {
-            i64::from(calendar.working_days_between(today, due.date))
-        } else {
-            -i64::from(calendar.working_days_between(due.date, today))
-        };
-        let flag = if today > due.date {
-            ClockFlag::Overdue
-        } else if left <= i64::from(DUE_SOON_WORKING_DAYS) {
-            ClockFlag::DueSoon
-        } else {
-            ClockFlag::OnTime
-        };
+        let (left, flag) = super::case::time_left(calendar, due, today);
         ClockView { running: Some(due), working_days_left: Some(left), flag: Some(flag), provisional }
     }
 

@@ -1,6 +1,7 @@
 use time::{Date, OffsetDateTime, macros::datetime};
 
 use super::*;
+use crate::domain::case::ClockFlag;
 use crate::domain::{
     catalogue::iso_date,
     redact,

@@ -8,13 +8,6 @@ pub mod rating;
 pub mod survey;
 pub mod text;
 
-use time::Date;
-
-use super::{
-    calendar::{Calendar, Deadline},
-    case::{ClockFlag, DUE_SOON_WORKING_DAYS},
-};
-
 /// One refused field of a request: which, a stable code, and why in the users' language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -30,20 +23,14 @@ impl Violation {
 }
 
 /// Working days left until `due` on `today` (negative once overdue) and the flag staff see.
-pub fn clock(calendar: &Calendar, due: Deadline, today: Date) -> (i64, ClockFlag) {
-    if today > due.date {
-        return (-i64::from(calendar.working_days_between(due.date, today)), ClockFlag::Overdue);
-    }
-    let left = i64::from(calendar.working_days_between(today, due.date));
-    let flag = if left <= i64::from(DUE_SOON_WORKING_DAYS) { ClockFlag::DueSoon } else { ClockFlag::OnTime };
-    (left, flag)
-}
+pub use super::case::time_left as clock;
 
 #[cfg(test)]
 mod tests {
     use time::macros::date;
 
     use super::*;
+    use crate::domain::{calendar::Calendar, case::ClockFlag};
 
     #[test]
     fn the_clock_counts_working_days_and_flags_due_soon_and_overdue() {
