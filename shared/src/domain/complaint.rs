@@ -51,49 +51,13 @@ pub type Content = Text<CONTENT_MAX>;
 pub type Comment = Text<COMMENT_MAX>;
 pub type PersonName = Text<NAME_MAX>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TextError {
-    #[error("text is empty")]
-    Empty,
-    #[error("text is longer than {max} characters")]
-    TooLong { max: usize },
-    #[error("text contains control characters")]
-    ControlCharacter,
-}
-
-impl TextError {
-    pub fn code(self) -> &'static str {
-        match self {
-            TextError::Empty => "empty_text",
-            TextError::TooLong { .. } => "text_too_long",
-            TextError::ControlCharacter => "invalid_character",
-        }
-    }
-
-    /// The message for the user; `label` names the field (e.g. "投诉内容").
-    pub fn message_zh(self, label: &str) -> String {
-        match self {
-            TextError::Empty => format!("请填写{label}"),
-            TextError::TooLong { max } => format!("{label}不能超过 {max} 个字"),
-            TextError::ControlCharacter => format!("{label}含有无法显示的控制字符，请删除后重试"),
-        }
-    }
-}
+pub use super::interaction::text::TextError;
 
 impl<const MAX: usize> Text<MAX> {
     pub fn parse(s: &str) -> Result<Self, TextError> {
+        // A lone CR is a line break here, not a control character.
         let text = s.replace("\r\n", "\n").replace('\r', "\n");
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(TextError::Empty);
-        }
-        if text.chars().count() > MAX {
-            return Err(TextError::TooLong { max: MAX });
-        }
-        if text.chars().any(crate::domain::interaction::text::forbidden) {
-            return Err(TextError::ControlCharacter);
-        }
-        Ok(Self(text.to_owned()))
+        super::interaction::text::bounded(&text, MAX).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

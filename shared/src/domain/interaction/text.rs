@@ -3,14 +3,15 @@
 
 use super::Violation;
 
-/// Why a text was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a text was refused (shared by every kind of submission: complaints use it too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
+    #[error("text is empty")]
     Empty,
-    TooLong {
-        max: usize,
-    },
+    #[error("text is longer than {max} characters")]
+    TooLong { max: usize },
     /// A control character other than line break or tab (e.g. NUL, bidirectional overrides).
+    #[error("text contains control characters")]
     ControlCharacter,
 }
 
